@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { type HostReport } from '../../common/host-report';
+import { recordService } from './service-records';
+
+/** Conductor activities of the host workflow: what a compute host reports lands in the database. */
+export function createHostReportActivities(dataSource: DataSource) {
+  return {
+    async recordHostReport(report: HostReport): Promise<void> {
+      const node = report.node;
+      await dataSource.transaction(async (db) => {
+        const serviceId = await recordService(db, {
+          host: report.host,
+          binary: 'nova-compute',
+          topic: 'compute',
+          zone: report.availabilityZone,
+          seenAt: new Date(report.reportedAt),
+        });
+        // An inventory change bumps the generation, as in placement, so in-flight claims re-read it.
+        await db.query(
+          `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, hypervisor_type,
+             hypervisor_version, host_ip, vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used,
+             local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio,
+             reserved_host_memory_mb, reserved_host_disk_mb, reserved_host_cpus)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+           ON CONFLICT (host, hypervisor_hostname) DO UPDATE SET
+             service_id = EXCLUDED.service_id,
+             hypervisor_type = EXCLUDED.hypervisor_type,
+             hypervisor_version = EXCLUDED.hypervisor_version,
+             host_ip = EXCLUDED.host_ip,
+             vcpus_used = EXCLUDED.vcpus_used,
+             memory_mb_used = EXCLUDED.memory_mb_used,
+             local_gb_used = EXCLUDED.local_gb_used,
+             running_vms = EXCLUDED.running_vms,
+             vcpus = EXCLUDED.vcpus,
+             memory_mb = EXCLUDED.memory_mb,
+             local_gb = EXCLUDED.local_gb,
+             cpu_allocation_ratio = EXCLUDED.cpu_allocation_ratio,
+             ram_allocation_ratio = EXCLUDED.ram_allocation_ratio,
+             disk_allocation_ratio = EXCLUDED.disk_allocation_ratio,
+             reserved_host_memory_mb = EXCLUDED.reserved_host_memory_mb,
+             reserved_host_disk_mb = EXCLUDED.reserved_host_disk_mb,
+             reserved_host_cpus = EXCLUDED.reserved_host_cpus,
+             generation = compute_nodes.generation + CASE WHEN
+               (compute_nodes.vcpus, compute_nodes.memory_mb, compute_nodes.local_gb,
+                compute_nodes.cpu_allocation_ratio, compute_nodes.ram_allocation_ratio,
+                compute_nodes.disk_allocation_ratio, compute_nodes.reserved_host_memory_mb,
+                compute_nodes.reserved_host_disk_mb, compute_nodes.reserved_host_cpus)
+               IS DISTINCT FROM
+               (EXCLUDED.vcpus, EXCLUDED.memory_mb, EXCLUDED.local_gb, EXCLUDED.cpu_allocation_ratio,
+                EXCLUDED.ram_allocation_ratio, EXCLUDED.disk_allocation_ratio,
+                EXCLUDED.reserved_host_memory_mb, EXCLUDED.reserved_host_disk_mb, EXCLUDED.reserved_host_cpus)
+               THEN 1 ELSE 0 END,
+             updated_at = now()`,
+          [
+            randomUUID(),
+            serviceId,
+            report.host,
+            node.hypervisorHostname,
+            node.hypervisorType,
+            node.hypervisorVersion,
+            node.hostIp,
+            node.vcpus,
+            node.memoryMb,
+            node.localGb,
+            node.vcpusUsed,
+            node.memoryMbUsed,
+            node.localGbUsed,
+            node.runningVms,
+            node.cpuAllocationRatio,
+            node.ramAllocationRatio,
+            node.diskAllocationRatio,
+            node.reservedHostMemoryMb,
+            node.reservedHostDiskMb,
+            node.reservedHostCpus,
+          ],
+        );
+      });
+    },
+  };
+}

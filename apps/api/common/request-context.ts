@@ -1,0 +1,30 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { type NextFunction, type Request, type Response } from 'express';
+
+export interface RequestContext {
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** The request id of the request being served, for logs and instance actions. */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
+
+export function newRequestId(): string {
+  return `req-${randomUUID()}`;
+}
+
+/**
+ * Gives every request an id, as oslo.middleware does: `x-openstack-request-id` on every
+ * response and, under /compute, `x-compute-request-id` too. Log lines of the request carry it.
+ */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const requestId = newRequestId();
+  res.setHeader('x-openstack-request-id', requestId);
+  if (req.path.startsWith('/compute')) res.setHeader('x-compute-request-id', requestId);
+  (req as Request & { requestId: string }).requestId = requestId;
+  storage.run({ requestId }, next);
+}

@@ -1,0 +1,80 @@
+import { type Client } from '@temporalio/client';
+import { type Config } from '../../common/config';
+import { type HostReport } from '../../common/host-report';
+import { type Logger } from '../../common/logger';
+import { CONDUCTOR_TASK_QUEUE, hostWorkflowId, SEARCH_ATTRIBUTES } from '../../common/task-queues';
+import { hostWorkflow, reportSignal } from '../../workflows/host';
+import { type VirtDriver } from './virt/driver';
+
+/** Builds the report of one host from its driver and the allocation settings of this host's config. */
+export async function buildHostReport(host: string, driver: VirtDriver, config: Config): Promise<HostReport> {
+  const [resources, guests] = await Promise.all([driver.getAvailableResource(), driver.listGuests()]);
+  const defaults = config.DEFAULT;
+  return {
+    host,
+    reportedAt: new Date().toISOString(),
+    availabilityZone: defaults.default_availability_zone,
+    node: {
+      ...resources,
+      runningVms: guests.size,
+      cpuAllocationRatio: defaults.cpu_allocation_ratio,
+      ramAllocationRatio: defaults.ram_allocation_ratio,
+      diskAllocationRatio: defaults.disk_allocation_ratio,
+      reservedHostMemoryMb: defaults.reserved_host_memory_mb,
+      reservedHostDiskMb: defaults.reserved_host_disk_mb,
+      reservedHostCpus: defaults.reserved_host_cpus,
+    },
+    guests: Object.fromEntries(guests),
+  };
+}
+
+/**
+ * Sends the host's report every report_interval by signal-with-start of `host-<name>`, so the
+ * first report creates the workflow and a conductor restart loses nothing.
+ */
+export class HostReporter {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly host: string,
+    private readonly driver: VirtDriver,
+    private readonly client: Client,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  async reportNow(): Promise<void> {
+    const report = await buildHostReport(this.host, this.driver, this.config);
+    await this.client.workflow.signalWithStart(hostWorkflow, {
+      workflowId: hostWorkflowId(this.host),
+      taskQueue: CONDUCTOR_TASK_QUEUE,
+      args: [{ host: this.host }],
+      signal: reportSignal,
+      signalArgs: [report],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.ComputeHost, value: this.host },
+        { key: SEARCH_ATTRIBUTES.Operation, value: 'host' },
+      ],
+      memo: { description: `inventory reports of compute host ${this.host}` },
+    });
+  }
+
+  start(): void {
+    const tick = () => {
+      this.inFlight = this.reportNow().catch((error: Error) =>
+        this.logger.warn(
+          { host: this.host, err: error.message },
+          'host report failed; retrying next interval',
+        ),
+      );
+    };
+    tick();
+    this.timer = setInterval(tick, this.config.DEFAULT.report_interval * 1000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.inFlight;
+  }
+}

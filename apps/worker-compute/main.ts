@@ -1,0 +1,63 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createComputeActivities } from '../../activities/compute';
+import { loadSettings } from '../../common/config';
+import { createLogger } from '../../common/logger';
+import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
+import { computeTaskQueue } from '../../common/task-queues';
+import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
+import { installTemporalRuntime } from '../../common/temporal-runtime';
+import { HostReporter } from './host-reporter';
+import { createDriver } from './virt';
+
+/**
+ * nova-compute: one Temporal worker per host on task queue `compute.<host>`, each owning one virt
+ * driver, all sharing one connection. A real host runs one; fake hosts for scale run many here.
+ * This process has no database configuration: it knows only Temporal and its hypervisor.
+ */
+async function main() {
+  const logger = createLogger('worker-compute');
+  const { values } = parseArgs({ options: { host: { type: 'string', multiple: true } } });
+  const { config, env, warnings } = loadSettings();
+  warnings.forEach((warning) => logger.warn(warning));
+  const hosts = values.host?.length ? values.host : [config.DEFAULT.host || hostname()];
+
+  installTemporalRuntime(logger);
+  const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await connectTemporal(address);
+  const client = new Client({ connection, namespace: env.temporalNamespace });
+
+  const running = await Promise.all(
+    hosts.map(async (host) => {
+      const driver = createDriver(host, config);
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        namespace: env.temporalNamespace,
+        taskQueue: computeTaskQueue(host),
+        activities: createComputeActivities({ host, driver, config }),
+      });
+      const reporter = new HostReporter(host, driver, client, config, logger);
+      return { host, worker, reporter, run: worker.run() };
+    }),
+  );
+
+  for (const { reporter } of running) reporter.start();
+  logger.info({ hosts, namespace: env.temporalNamespace, address }, 'compute workers polling');
+
+  onShutdown(logger, async () => {
+    await Promise.all(running.map(({ reporter }) => reporter.stop()));
+    for (const { worker } of running) worker.shutdown();
+    await Promise.all(running.map(({ run }) => run));
+    await nativeConnection.close();
+    await connection.close();
+  });
+
+  // A worker that dies on its own (lost connection beyond retries) takes the process down, so
+  // the supervisor restarts it.
+  await Promise.all(running.map(({ run }) => run));
+}
+
+main().catch((error) => exitOnStartupError(createLogger('worker-compute'), error));

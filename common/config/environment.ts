@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { projectRoot } from '../paths';
+import { ConfigError } from './load';
+
+/**
+ * Addresses and secrets come from the environment, never from the configuration file, so that one
+ * file serves every host of a cloud.
+ */
+export interface Environment {
+  /** NOVAFLOW_DATA_DIR: embedded PostgreSQL, Temporal's SQLite file, images, clouds.yaml. */
+  dataDir: string;
+  /** NOVAFLOW_CONFIG, else etc/novaflow.conf when it exists. */
+  configFile: string | undefined;
+  /** DATABASE_URL; unset means the embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  /** TEMPORAL_ADDRESS; unset means a local dev server started by `npm start`. */
+  temporalAddress: string | undefined;
+  /** TEMPORAL_NAMESPACE. */
+  temporalNamespace: string;
+  /** NOVAFLOW_API_HOST and NOVAFLOW_API_PORT: where the API listens. */
+  apiHost: string;
+  apiPort: number;
+  /** NOVAFLOW_PUBLIC_URL: the base URL written into the service catalog and links. */
+  publicUrl: string;
+  /** NOVAFLOW_FAKE_HOSTS: how many fake compute hosts `npm start` runs. */
+  fakeHosts: number;
+}
+
+function port(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(
+      `environment variable ${name}=${JSON.stringify(text)} is invalid: expected a TCP port`,
+    );
+  }
+  return value;
+}
+
+function count(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(
+      `environment variable ${name}=${JSON.stringify(text)} is invalid: expected an integer >= 0`,
+    );
+  }
+  return value;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const root = projectRoot();
+  const dataDir = env.NOVAFLOW_DATA_DIR ? resolve(env.NOVAFLOW_DATA_DIR) : join(root, '.data');
+  const defaultConfig = join(root, 'etc', 'novaflow.conf');
+  const configFile = env.NOVAFLOW_CONFIG
+    ? isAbsolute(env.NOVAFLOW_CONFIG)
+      ? env.NOVAFLOW_CONFIG
+      : resolve(env.NOVAFLOW_CONFIG)
+    : existsSync(defaultConfig)
+      ? defaultConfig
+      : undefined;
+  const apiHost = env.NOVAFLOW_API_HOST || '127.0.0.1';
+  const apiPort = port('NOVAFLOW_API_PORT', env.NOVAFLOW_API_PORT, 8774);
+  return {
+    dataDir,
+    configFile,
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    apiHost,
+    apiPort,
+    publicUrl: (env.NOVAFLOW_PUBLIC_URL || `http://${apiHost}:${apiPort}`).replace(/\/+$/, ''),
+    fakeHosts: count('NOVAFLOW_FAKE_HOSTS', env.NOVAFLOW_FAKE_HOSTS, 3),
+  };
+}

@@ -1,0 +1,111 @@
+import { boolOpt, floatOpt, intOpt, listOpt, strOpt } from './opts';
+
+/**
+ * Every option Novaflow reads from its nova.conf-style file. Section and option names are Nova's
+ * wherever Nova has the option; defaults are Nova's unless a comment says otherwise.
+ */
+export const OPTIONS = {
+  DEFAULT: {
+    host: strOpt(
+      '',
+      'Name of this host; compute workers take it from --host or NOVAFLOW_FAKE_HOSTS instead.',
+    ),
+    compute_driver: strOpt('fake.FakeDriver', 'Virt driver of compute workers.', ['fake.FakeDriver']),
+    report_interval: intOpt(10, 'Seconds between two inventory reports of a compute host.', { min: 1 }),
+    service_down_time: intOpt(60, 'Seconds since the last report after which a service is down.', {
+      min: 1,
+    }),
+    resize_confirm_window: intOpt(0, 'Seconds before a resize is confirmed automatically; 0 disables.', {
+      min: 0,
+    }),
+    reclaim_instance_interval: intOpt(0, 'Seconds a soft-deleted instance is kept; 0 disables soft delete.', {
+      min: 0,
+    }),
+    // Nova's initial_*_allocation_ratio defaults, applied when a compute node first reports.
+    cpu_allocation_ratio: floatOpt(16.0, 'Virtual CPUs per physical CPU.', { min: 0 }),
+    ram_allocation_ratio: floatOpt(1.5, 'Virtual RAM per physical RAM.', { min: 0 }),
+    disk_allocation_ratio: floatOpt(1.0, 'Virtual disk per physical disk.', { min: 0 }),
+    reserved_host_memory_mb: intOpt(512, 'Memory kept for the host itself.', { min: 0 }),
+    reserved_host_disk_mb: intOpt(0, 'Disk kept for the host itself.', { min: 0 }),
+    reserved_host_cpus: intOpt(0, 'CPUs kept for the host itself.', { min: 0 }),
+    instances_path: strOpt('', 'Where guests keep their disks; defaults to <data dir>/instances.'),
+    default_availability_zone: strOpt('nova', 'Availability zone of compute hosts.'),
+    internal_service_availability_zone: strOpt('internal', 'Availability zone of non-compute services.'),
+    instance_name_template: strOpt('instance-%08x', 'Template of hypervisor domain names.'),
+  },
+  api: {
+    max_limit: intOpt(1000, 'Most items a collection returns in one page.', { min: 1 }),
+  },
+  token: {
+    expiration: intOpt(3600, 'Seconds a token stays valid.', { min: 1 }),
+    cache_time: intOpt(5, 'Seconds the API caches a validated token (revocation is seen within that).', {
+      min: 0,
+      max: 300,
+    }),
+  },
+  scheduler: {
+    max_attempts: intOpt(3, 'Hosts tried for one boot, the first pick and its alternates.', { min: 1 }),
+  },
+  filter_scheduler: {
+    enabled_filters: listOpt(
+      [
+        'AvailabilityZoneFilter',
+        'ComputeFilter',
+        'ImagePropertiesFilter',
+        'ServerGroupAntiAffinityFilter',
+        'ServerGroupAffinityFilter',
+        'SameHostFilter',
+        'DifferentHostFilter',
+      ],
+      'Filters a host must pass, in order.',
+      { pattern: /^[A-Za-z]+Filter$/, expected: 'filter class names' },
+    ),
+    host_subset_size: intOpt(1, 'Random pick among this many best-weighed hosts.', { min: 1 }),
+    ram_weight_multiplier: floatOpt(1.0, 'Weight of free RAM; negative stacks instead of spreading.'),
+    cpu_weight_multiplier: floatOpt(1.0, 'Weight of free vCPUs.'),
+    disk_weight_multiplier: floatOpt(1.0, 'Weight of free disk.'),
+    soft_affinity_weight_multiplier: floatOpt(1.0, 'Weight of soft-affinity group members on a host.', {
+      min: 0,
+    }),
+    soft_anti_affinity_weight_multiplier: floatOpt(1.0, 'Weight against soft-anti-affinity group members.', {
+      min: 0,
+    }),
+  },
+  quota: {
+    instances: intOpt(10, 'Instances per project; -1 is unlimited.', { min: -1 }),
+    cores: intOpt(20, 'Instance cores per project.', { min: -1 }),
+    ram: intOpt(51200, 'Megabytes of instance RAM per project.', { min: -1 }),
+    metadata_items: intOpt(128, 'Metadata items per instance.', { min: -1 }),
+    key_pairs: intOpt(100, 'Key pairs per user.', { min: -1 }),
+    server_groups: intOpt(10, 'Server groups per project.', { min: -1 }),
+    server_group_members: intOpt(10, 'Servers per server group.', { min: -1 }),
+    injected_files: intOpt(5, 'Injected files per instance.', { min: -1 }),
+    injected_file_content_bytes: intOpt(10240, 'Bytes per injected file.', { min: -1 }),
+    injected_file_path_length: intOpt(255, 'Characters per injected file path.', { min: -1 }),
+  },
+  libvirt: {
+    connection_uri: strOpt('', 'Libvirt URI; empty derives it from virt_type.'),
+    virt_type: strOpt('kvm', 'Hypervisor libvirt drives.', ['kvm', 'qemu', 'lxc', 'parallels']),
+  },
+  service_user: {
+    username: strOpt('nova', 'User compute hosts authenticate as to fetch images.'),
+    project_name: strOpt('service', 'Project of that user.'),
+    user_domain_name: strOpt('Default', 'Domain of that user.'),
+    project_domain_name: strOpt('Default', 'Domain of that project.'),
+  },
+  fake_driver: {
+    // Novaflow's own section: the size of every fake host and, for tests only, injected faults.
+    vcpus: intOpt(1000, 'vCPUs of each fake host.', { min: 1 }),
+    memory_mb: intOpt(800000, 'Memory of each fake host.', { min: 1 }),
+    local_gb: intOpt(600000, 'Disk of each fake host.', { min: 1 }),
+    fail_methods: listOpt([], 'Driver methods that fail, as method or host:method.', {
+      pattern: /^([\w.-]+:)?\w+$/,
+      expected: 'method or host:method',
+    }),
+    slow_methods: listOpt([], 'Driver methods that take longer, as method:seconds or host:method:seconds.', {
+      pattern: /^([\w.-]+:)?\w+:\d+(\.\d+)?$/,
+      expected: 'method:seconds or host:method:seconds',
+    }),
+    fetch_images: boolOpt(false, 'Fetch image data into the image cache before spawn, as libvirt does.'),
+  },
+} as const;

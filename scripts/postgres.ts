@@ -1,0 +1,46 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { distDir } from '../common/paths';
+import { isListening } from './net';
+import { stopChild } from './temporal-server';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  password: string;
+  /** Keep the data directory when stopped (`npm start`) or delete it (tests). */
+  persistent: boolean;
+  /** Own process group, so a terminal's Ctrl-C reaches the supervisor only. */
+  detached?: boolean;
+}
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts an embedded PostgreSQL in a child process and resolves once it accepts connections. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  if (await isListening(options.port)) {
+    throw new Error(
+      `port ${options.port} on 127.0.0.1 is taken, so the embedded PostgreSQL cannot start there. ` +
+        'Stop what listens there, set NOVAFLOW_PG_PORT, or set DATABASE_URL to use a running PostgreSQL.',
+    );
+  }
+  const child = fork(
+    join(distDir(), 'scripts', 'postgres-main.js'),
+    [options.dataDir, String(options.port), options.password, options.persistent ? 'persist' : 'ephemeral'],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: options.detached },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) =>
+      reject(new Error(`embedded PostgreSQL exited with code ${code} before it was ready`)),
+    );
+  });
+  child.removeAllListeners('exit');
+  return {
+    url: `postgres://novaflow:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/novaflow`,
+    stop: () => stopChild(child, 20_000),
+  };
+}

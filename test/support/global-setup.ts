@@ -1,0 +1,57 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { prepareDatabase } from '../../scripts/prepare-database';
+import { freePort } from '../../scripts/net';
+import { startEmbeddedPostgres } from '../../scripts/postgres';
+import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { startTemporalDevServer } from '../../scripts/temporal-server';
+import { TEMPLATE_DATABASE, withDatabase } from './databases';
+
+declare global {
+  var novaflowTestTeardown: (() => Promise<void>)[] | undefined;
+}
+
+/**
+ * Once per test run: one Temporal dev server (in memory) and one PostgreSQL (embedded, ephemeral),
+ * unless TEMPORAL_ADDRESS / DATABASE_URL name existing ones, and a template database migrated and
+ * seeded once, which every test file copies (CREATE DATABASE ... TEMPLATE).
+ */
+export default async function globalSetup(): Promise<void> {
+  const teardown: (() => Promise<void>)[] = [];
+  globalThis.novaflowTestTeardown = teardown;
+  const scratch = mkdtempSync(join(tmpdir(), 'novaflow-test-'));
+  // The embedded PostgreSQL may run as the `postgres` user, which must reach its data directory.
+  chmodSync(scratch, 0o755);
+
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const temporal = await startTemporalDevServer({
+      cli: resolveTemporalCli((line) => process.stdout.write(`${line}\n`)),
+      port: await freePort(),
+      logFile: join(scratch, 'temporal.log'),
+    });
+    teardown.push(temporal.stop);
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+  }
+
+  if (!process.env.DATABASE_URL) {
+    const postgres = await startEmbeddedPostgres({
+      dataDir: join(scratch, 'pg'),
+      port: await freePort(),
+      password: 'novaflow-test',
+      persistent: false,
+    });
+    teardown.push(postgres.stop);
+    process.env.DATABASE_URL = postgres.url;
+  }
+
+  await withDatabase(process.env.DATABASE_URL, async (admin: Client) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  });
+  const templateUrl = new URL(process.env.DATABASE_URL);
+  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
+  await prepareDatabase(templateUrl.toString());
+  process.env.NOVAFLOW_TEST_SCRATCH = scratch;
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client as TemporalClient, type Connection } from '@temporalio/client';
+import { Pool } from 'pg';
+import { distDir, projectRoot } from '../../common/paths';
+import { connectTemporal, prepareNamespace } from '../../common/temporal-connection';
+import { freePort, sleep } from '../../scripts/net';
+import { createTestDatabase, dropTestDatabase } from './databases';
+import { TestProcess } from './processes';
+
+/** Settings every test stack starts from: fast reports, quick down detection. */
+const TEST_CONFIG = `
+[DEFAULT]
+report_interval = 1
+service_down_time = 4
+`;
+
+/** Passwords of the seeded users in test databases. */
+export const TEST_PASSWORDS = { admin: 'admin-secret', demo: 'demo-secret', service: 'service-secret' };
+
+export interface TestStackOptions {
+  /** nova.conf text appended to the test defaults (later options win). */
+  config?: string;
+  /** Compute hosts to start, each in its own process. */
+  computeHosts?: string[];
+  /** Whether to run the API (default true) and the conductor (default true). */
+  api?: boolean;
+  conductor?: boolean;
+}
+
+/**
+ * Novaflow's processes for one test file, each a real child process, on the run's shared Temporal
+ * server and PostgreSQL but with a namespace and a database of their own.
+ */
+export class TestStack {
+  readonly processes = new Map<string, TestProcess>();
+  private connection: Connection | undefined;
+  private pool: Pool | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly databaseUrl: string,
+    private readonly databaseName: string,
+    readonly namespace: string,
+    readonly apiPort: number,
+    private readonly configFile: string,
+    private readonly workDir: string,
+  ) {}
+
+  static async start(options: TestStackOptions = {}): Promise<TestStack> {
+    const id = randomBytes(4).toString('hex');
+    const serverUrl = process.env.DATABASE_URL!;
+    const workDir = join(
+      process.env.NOVAFLOW_TEST_SCRATCH ?? join(projectRoot(), '.data', 'test'),
+      `stack-${id}`,
+    );
+    mkdirSync(workDir, { recursive: true });
+    const configFile = join(workDir, 'novaflow.conf');
+    writeFileSync(configFile, `${TEST_CONFIG}\n${options.config ?? ''}`);
+    const database = await createTestDatabase(serverUrl);
+    const namespace = `test-${id}`;
+    const connection = await connectTemporal(process.env.TEMPORAL_ADDRESS);
+    await prepareNamespace(connection, namespace);
+
+    const stack = new TestStack(
+      id,
+      database.url,
+      database.name,
+      namespace,
+      await freePort(),
+      configFile,
+      workDir,
+    );
+    stack.connection = connection;
+    if (options.conductor !== false) stack.startProcess('conductor', 'conductor');
+    if (options.api !== false) stack.startProcess('api', 'api');
+    for (const host of options.computeHosts ?? []) stack.startCompute(host);
+    return stack;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: this.databaseUrl,
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: this.namespace,
+      NOVAFLOW_CONFIG: this.configFile,
+      NOVAFLOW_DATA_DIR: this.workDir,
+      NOVAFLOW_API_PORT: String(this.apiPort),
+      NOVAFLOW_LOG_LEVEL: 'debug',
+    };
+  }
+
+  private startProcess(name: string, app: string, args: string[] = [], env = this.env()): TestProcess {
+    const script = join(distDir(), 'apps', app, 'main.js');
+    const started = TestProcess.start(name, script, args, env, join(this.workDir, `${name}.log`));
+    this.processes.set(name, started);
+    return started;
+  }
+
+  /** A compute host in its own process, which has no database address and cannot load a driver. */
+  startCompute(host: string): TestProcess {
+    const env: NodeJS.ProcessEnv = {
+      ...this.env(),
+      DATABASE_URL: undefined,
+      NOVAFLOW_SERVICE_PASSWORD: TEST_PASSWORDS.service,
+      NODE_OPTIONS: `--require ${join(projectRoot(), 'test', 'support', 'forbid-database-modules.js')}`,
+    };
+    return this.startProcess(host, 'worker-compute', ['--host', host], env);
+  }
+
+  process(name: string): TestProcess {
+    const found = this.processes.get(name);
+    if (!found) throw new Error(`no process ${name} in this stack`);
+    return found;
+  }
+
+  temporal(): TemporalClient {
+    return new TemporalClient({ connection: this.connection!, namespace: this.namespace });
+  }
+
+  /** Runs SQL on this stack's database, to check what the system recorded. */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.pool ??= new Pool({ connectionString: this.databaseUrl, max: 2 });
+    return (await this.pool.query(sql, params)).rows as T[];
+  }
+
+  async health(): Promise<{ status: number; body: HealthBody }> {
+    const res = await fetch(`${this.apiUrl}/healthz`);
+    return { status: res.status, body: (await res.json()) as HealthBody };
+  }
+
+  /** Waits until /healthz answers 200 (every part reachable). */
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      async () => (await this.health().catch(() => undefined))?.status === 200,
+      timeoutMs,
+      'healthy API',
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((child) => child.stop()));
+    await this.pool?.end();
+    await this.connection?.close();
+    await dropTestDatabase(process.env.DATABASE_URL!, this.databaseName);
+  }
+}
+
+export interface HealthBody {
+  status: string;
+  checks: Record<string, { status: string; up?: string[]; down?: string[]; [key: string]: unknown }>;
+}
+
+/** Polls `check` until it holds; fails with `what` when it does not within the timeout. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}

@@ -1,0 +1,51 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineSignal,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { HostReport } from '../common/host-report';
+import type { createHostReportActivities } from '../activities/conductor/host-reports';
+
+export const reportSignal = defineSignal<[HostReport]>('report');
+
+export interface HostWorkflowInput {
+  host: string;
+  /** Continue-as-new past this many history events, well before Temporal's own suggestion. */
+  maxHistoryEvents?: number;
+}
+
+const DEFAULT_MAX_HISTORY_EVENTS = 2000;
+
+const { recordHostReport } = proxyLocalActivities<ReturnType<typeof createHostReportActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+
+/**
+ * One long-lived workflow per compute host (id `host-<name>`), started and fed by the host's own
+ * signal-with-start every report_interval. Reports that arrive while one is being recorded are
+ * coalesced: only the newest matters.
+ */
+export async function hostWorkflow(input: HostWorkflowInput, pending?: HostReport): Promise<void> {
+  const { host, maxHistoryEvents = DEFAULT_MAX_HISTORY_EVENTS } = input;
+  let latest = pending;
+  setHandler(reportSignal, (report) => {
+    if (report.host === host) latest = report;
+  });
+
+  const historyIsLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents;
+
+  while (!historyIsLong()) {
+    await condition(() => latest !== undefined);
+    const report = latest!;
+    latest = undefined;
+    await recordHostReport(report);
+  }
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof hostWorkflow>(input, latest);
+}

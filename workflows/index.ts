@@ -1,0 +1,1 @@
+export { hostWorkflow } from './host';

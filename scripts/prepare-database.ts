@@ -1,13 +1,22 @@
 import { createDataSource, migrate } from '../entities/data-source';
+import { seedIdentity, type SeedPasswords } from './seed/identity';
 
-/** Brings the schema up to date; later steps seed what a first start needs. */
-export async function prepareDatabase(url: string): Promise<string[]> {
+/**
+ * Brings the schema up to date and seeds what a first start needs. Seeding only adds what is
+ * missing, so it is safe on every start.
+ */
+export async function prepareDatabase(url: string, passwords: SeedPasswords): Promise<string[]> {
   const dataSource = await createDataSource(url, {
     poolSize: 2,
     applicationName: 'novaflow-migrate',
   }).initialize();
   try {
-    return await migrate(dataSource);
+    const applied = await migrate(dataSource);
+    await dataSource.transaction(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock(7461002)');
+      await seedIdentity(db, passwords);
+    });
+    return applied;
   } finally {
     await dataSource.destroy();
   }
@@ -15,11 +24,18 @@ export async function prepareDatabase(url: string): Promise<string[]> {
 
 if (require.main === module) {
   const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error('DATABASE_URL is not set');
+  const passwords = {
+    admin: process.env.NOVAFLOW_ADMIN_PASSWORD,
+    demo: process.env.NOVAFLOW_DEMO_PASSWORD,
+    service: process.env.NOVAFLOW_SERVICE_PASSWORD,
+  };
+  if (!url || !passwords.admin || !passwords.demo || !passwords.service) {
+    console.error(
+      'DATABASE_URL, NOVAFLOW_ADMIN_PASSWORD, NOVAFLOW_DEMO_PASSWORD and NOVAFLOW_SERVICE_PASSWORD must be set',
+    );
     process.exit(1);
   }
-  prepareDatabase(url)
+  prepareDatabase(url, passwords as SeedPasswords)
     .then((applied) => console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date'))
     .catch((error) => {
       console.error(error);

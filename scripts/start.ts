@@ -116,7 +116,11 @@ async function main() {
   const connection = await connectTemporal(temporalAddress);
   await prepareNamespace(connection, env.temporalNamespace);
   await connection.close();
-  const applied = await prepareDatabase(databaseUrl);
+  const applied = await prepareDatabase(databaseUrl, {
+    admin: secrets.adminPassword,
+    demo: secrets.demoPassword,
+    service: secrets.servicePassword,
+  });
   if (applied.length) say(`database migrated: ${applied.join(', ')}`);
 
   const identityUrl = `${env.publicUrl}/identity/v3`;

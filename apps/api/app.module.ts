@@ -1,8 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { type Settings } from '../../common/config';
 import { type Logger } from '../../common/logger';
+import { AuthGuard } from './common/auth/auth.guard';
 import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { SettingsModule } from './settings.module';
 import { TemporalModule } from './temporal.module';
 
@@ -11,7 +14,14 @@ export class AppModule {
   static forRoot(settings: Settings, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [SettingsModule.forRoot(settings, logger), DatabaseModule, TemporalModule, HealthModule],
+      imports: [
+        SettingsModule.forRoot(settings, logger),
+        DatabaseModule,
+        TemporalModule,
+        HealthModule,
+        IdentityModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../../scripts/postgres';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { startTemporalDevServer } from '../../scripts/temporal-server';
 import { TEMPLATE_DATABASE, withDatabase } from './databases';
+import { TEST_PASSWORDS } from './passwords';
 
 declare global {
   var novaflowTestTeardown: (() => Promise<void>)[] | undefined;
@@ -52,6 +53,6 @@ export default async function globalSetup(): Promise<void> {
   });
   const templateUrl = new URL(process.env.DATABASE_URL);
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
-  await prepareDatabase(templateUrl.toString());
+  await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
 }

@@ -7,6 +7,7 @@ import { distDir, projectRoot } from '../../common/paths';
 import { connectTemporal, prepareNamespace } from '../../common/temporal-connection';
 import { freePort, sleep } from '../../scripts/net';
 import { createTestDatabase, dropTestDatabase } from './databases';
+import { TEST_PASSWORDS } from './passwords';
 import { TestProcess } from './processes';
 
 /** Settings every test stack starts from: fast reports, quick down detection. */
@@ -15,9 +16,6 @@ const TEST_CONFIG = `
 report_interval = 1
 service_down_time = 4
 `;
-
-/** Passwords of the seeded users in test databases. */
-export const TEST_PASSWORDS = { admin: 'admin-secret', demo: 'demo-secret', service: 'service-secret' };
 
 export interface TestStackOptions {
   /** nova.conf text appended to the test defaults (later options win). */
@@ -45,7 +43,8 @@ export class TestStack {
     readonly namespace: string,
     readonly apiPort: number,
     private readonly configFile: string,
-    private readonly workDir: string,
+    /** A scratch folder of this stack: config, logs, clouds.yaml. */
+    readonly workDir: string,
   ) {}
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
@@ -115,6 +114,12 @@ export class TestStack {
     return this.startProcess(host, 'worker-compute', ['--host', host], env);
   }
 
+  /** Stops a process the way an operator would and starts it again with the same settings. */
+  async restart(name: 'api' | 'conductor'): Promise<TestProcess> {
+    await this.process(name).stop();
+    return this.startProcess(name, name);
+  }
+
   process(name: string): TestProcess {
     const found = this.processes.get(name);
     if (!found) throw new Error(`no process ${name} in this stack`);
@@ -134,6 +139,15 @@ export class TestStack {
   async health(): Promise<{ status: number; body: HealthBody }> {
     const res = await fetch(`${this.apiUrl}/healthz`);
     return { status: res.status, body: (await res.json()) as HealthBody };
+  }
+
+  /** Waits until the API answers HTTP at all (what tests without compute hosts need). */
+  async waitForApi(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      async () => (await this.health().catch(() => undefined)) !== undefined,
+      timeoutMs,
+      'the API',
+    );
   }
 
   /** Waits until /healthz answers 200 (every part reachable). */

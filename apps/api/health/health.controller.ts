@@ -1,9 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
+import { Public } from '../common/auth/auth-context';
 import { HealthService } from './health.service';
 
 @ApiExcludeController()
+@Public()
 @Controller('healthz')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

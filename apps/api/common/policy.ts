@@ -1,0 +1,159 @@
+import { ApiError } from './api-error';
+import { type AuthContext, hasRole, isAdmin } from './auth/auth-context';
+
+/** What a rule may look at besides the caller: the project that owns the target, or the user it is. */
+export interface PolicyTarget {
+  projectId?: string;
+  userId?: string;
+  domainId?: string;
+}
+
+type Rule = (auth: AuthContext, target: PolicyTarget) => boolean;
+
+const ADMIN: Rule = (auth) => isAdmin(auth);
+const inProject = (auth: AuthContext, target: PolicyTarget) =>
+  auth.projectId !== undefined && (target.projectId === undefined || target.projectId === auth.projectId);
+const either =
+  (...rules: Rule[]): Rule =>
+  (auth, target) =>
+    rules.some((rule) => rule(auth, target));
+
+/** Nova's defaults: PROJECT_READER_OR_ADMIN and PROJECT_MEMBER_OR_ADMIN; reader may only read. */
+const PROJECT_READER_OR_ADMIN = either(
+  ADMIN,
+  (auth, target) => hasRole(auth, 'reader') && inProject(auth, target),
+);
+const PROJECT_MEMBER_OR_ADMIN = either(
+  ADMIN,
+  (auth, target) => hasRole(auth, 'member') && inProject(auth, target),
+);
+/** Any authenticated caller with a role on its scope (Nova's "@" for e.g. listing flavors). */
+const ANY_SCOPED: Rule = (auth) => auth.roles.length > 0;
+/** Keystone's "admin_required or owner": a user may read itself. */
+const ADMIN_OR_SELF = either(ADMIN, (auth, target) => target.userId === auth.userId);
+const ADMIN_OR_PROJECT_READER = either(ADMIN, (auth, target) => inProject(auth, target));
+
+/**
+ * Every policy Novaflow enforces, in one table, under Nova's and Keystone's names so that an
+ * operator reading a 403 knows which rule said no.
+ */
+export const POLICIES = {
+  // Compute: admin only.
+  'os_compute_api:os-services:list': ADMIN,
+  'os_compute_api:os-services:update': ADMIN,
+  'os_compute_api:os-services:delete': ADMIN,
+  'os_compute_api:os-hypervisors:list': ADMIN,
+  'os_compute_api:os-hypervisors:list-detail': ADMIN,
+  'os_compute_api:os-hypervisors:show': ADMIN,
+  'os_compute_api:os-migrate-server:migrate': ADMIN,
+  'os_compute_api:os-migrate-server:migrate_live': ADMIN,
+  'os_compute_api:os-evacuate': ADMIN,
+  'os_compute_api:os-flavor-manage:create': ADMIN,
+  'os_compute_api:os-flavor-manage:update': ADMIN,
+  'os_compute_api:os-flavor-manage:delete': ADMIN,
+  'os_compute_api:os-flavor-access': ADMIN,
+  'os_compute_api:os-flavor-access:add_tenant_access': ADMIN,
+  'os_compute_api:os-flavor-access:remove_tenant_access': ADMIN,
+  'os_compute_api:os-flavor-extra-specs:create': ADMIN,
+  'os_compute_api:os-flavor-extra-specs:update': ADMIN,
+  'os_compute_api:os-flavor-extra-specs:delete': ADMIN,
+  'os_compute_api:os-quota-sets:update': ADMIN,
+  'os_compute_api:os-quota-sets:delete': ADMIN,
+  'os_compute_api:servers:index:get_all_tenants': ADMIN,
+  'os_compute_api:servers:detail:get_all_tenants': ADMIN,
+  'os_compute_api:servers:allow_all_filters': ADMIN,
+  'os_compute_api:servers:create:forced_host': ADMIN,
+  'os_compute_api:servers:show:host_status': ADMIN,
+  'os_compute_api:os-extended-server-attributes': ADMIN,
+  'os_compute_api:os-instance-actions:events': ADMIN,
+  'os_compute_api:os-instance-actions:events:details': ADMIN,
+  'os_compute_api:servers:force_delete': ADMIN,
+  // Compute: everyone authenticated.
+  'os_compute_api:os-flavor-manage:index': ANY_SCOPED,
+  'os_compute_api:os-flavor-extra-specs:index': ANY_SCOPED,
+  'os_compute_api:os-flavor-extra-specs:show': ANY_SCOPED,
+  'os_compute_api:limits': ANY_SCOPED,
+  'os_compute_api:os-availability-zone:list': ANY_SCOPED,
+  'os_compute_api:os-keypairs:index': ANY_SCOPED,
+  'os_compute_api:os-keypairs:show': ANY_SCOPED,
+  'os_compute_api:os-keypairs:create': ANY_SCOPED,
+  'os_compute_api:os-keypairs:delete': ANY_SCOPED,
+  // Compute: the owning project's readers and members, or admin.
+  'os_compute_api:servers:index': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:servers:detail': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:servers:show': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:servers:create': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:servers:update': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:servers:delete': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:server-metadata:index': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:server-metadata:show': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:server-metadata:create': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:server-metadata:update': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:server-metadata:update_all': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:server-metadata:delete': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-instance-actions:list': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-instance-actions:show': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-server-groups:index': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-server-groups:show': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-server-groups:create': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-server-groups:delete': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-server-groups:index:all_projects': ADMIN,
+  'os_compute_api:os-quota-sets:show': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-quota-sets:defaults': ANY_SCOPED,
+  'os_compute_api:os-quota-sets:detail': PROJECT_READER_OR_ADMIN,
+  // Image and network: the owner's readers read, members write; admin does anything.
+  'image:get': PROJECT_READER_OR_ADMIN,
+  'image:write': PROJECT_MEMBER_OR_ADMIN,
+  'image:publicize': ADMIN,
+  'network:get': PROJECT_READER_OR_ADMIN,
+  'network:write': PROJECT_MEMBER_OR_ADMIN,
+  'network:admin': ADMIN,
+  // Identity: Keystone's defaults (admin manages; a user may see itself and its projects).
+  'identity:list_domains': ADMIN,
+  'identity:get_domain': either(ADMIN, (auth, target) => target.domainId === auth.projectDomainId),
+  'identity:create_domain': ADMIN,
+  'identity:update_domain': ADMIN,
+  'identity:delete_domain': ADMIN,
+  'identity:list_projects': ADMIN,
+  'identity:get_project': ADMIN_OR_PROJECT_READER,
+  'identity:create_project': ADMIN,
+  'identity:update_project': ADMIN,
+  'identity:delete_project': ADMIN,
+  'identity:list_users': ADMIN,
+  'identity:get_user': ADMIN_OR_SELF,
+  'identity:list_user_projects': ADMIN_OR_SELF,
+  'identity:change_password': ADMIN_OR_SELF,
+  'identity:create_user': ADMIN,
+  'identity:update_user': ADMIN,
+  'identity:delete_user': ADMIN,
+  'identity:list_roles': ADMIN,
+  'identity:get_role': ADMIN,
+  'identity:create_role': ADMIN,
+  'identity:update_role': ADMIN,
+  'identity:delete_role': ADMIN,
+  'identity:list_role_assignments': ADMIN,
+  'identity:check_grant': ADMIN,
+  'identity:list_grants': ADMIN,
+  'identity:create_grant': ADMIN,
+  'identity:revoke_grant': ADMIN,
+  'identity:list_services': ADMIN,
+  'identity:list_endpoints': ADMIN,
+  'identity:list_regions': ANY_SCOPED,
+  'identity:validate_token': ANY_SCOPED,
+} satisfies Record<string, Rule>;
+
+export type PolicyAction = keyof typeof POLICIES;
+
+/** Whether the caller may do `action` on `target`, without raising. */
+export function allowed(auth: AuthContext, action: PolicyAction, target: PolicyTarget = {}): boolean {
+  return POLICIES[action](auth, target);
+}
+
+/** Raises 403 in the words of the service owning `action` when the caller may not do it. */
+export function enforce(auth: AuthContext, action: PolicyAction, target: PolicyTarget = {}): void {
+  if (allowed(auth, action, target)) return;
+  const message = action.startsWith('identity:')
+    ? `You are not authorized to perform the requested action: ${action}.`
+    : `Policy doesn't allow ${action} to be performed.`;
+  throw new ApiError('forbidden', message);
+}

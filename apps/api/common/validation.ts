@@ -1,0 +1,96 @@
+import Ajv, { type ErrorObject, type Schema, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { ApiError } from './api-error';
+import { pyRepr, pyStr } from './py-repr';
+
+const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
+addFormats(ajv, ['uuid', 'date-time', 'ipv4', 'ipv6', 'email', 'uri']);
+// Nova's "name" format: printable, without leading or trailing whitespace.
+ajv.addFormat('name', /^(?!\s)[^\u0000-\u001f]*(?<!\s)$/u);
+// CIDR as Neutron accepts it.
+ajv.addFormat('cidr', /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/);
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function compile(schema: Schema): ValidateFunction {
+  let validate = compiled.get(schema as object);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema as object, validate);
+  }
+  return validate;
+}
+
+/** jsonschema's message for one failed keyword, in Python's words. */
+function jsonschemaMessage(error: ErrorObject, instance: unknown): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type': {
+      const types = ([] as string[]).concat(params.type as string);
+      return `${pyRepr(instance)} is not of type ${types.map((type) => `'${type}'`).join(', ')}`;
+    }
+    case 'required':
+      return `${pyRepr(params.missingProperty)} is a required property`;
+    case 'additionalProperties':
+      return `Additional properties are not allowed (${pyRepr(params.additionalProperty)} was unexpected)`;
+    case 'minLength':
+    case 'minItems':
+      return `${pyRepr(instance)} is too short`;
+    case 'maxLength':
+    case 'maxItems':
+      return `${pyRepr(instance)} is too long`;
+    case 'pattern':
+      return `${pyRepr(instance)} does not match ${pyRepr(params.pattern)}`;
+    case 'enum':
+      return `${pyRepr(instance)} is not one of ${pyRepr(params.allowedValues)}`;
+    case 'const':
+      return `${pyRepr(params.allowedValue)} was expected`;
+    case 'minimum':
+      return `${pyRepr(instance)} is less than the minimum of ${pyRepr(params.limit)}`;
+    case 'maximum':
+      return `${pyRepr(instance)} is greater than the maximum of ${pyRepr(params.limit)}`;
+    case 'format':
+      return `${pyRepr(instance)} is not a ${pyRepr(params.format)}`;
+    case 'minProperties':
+      return `${pyRepr(instance)} does not have enough properties`;
+    case 'maxProperties':
+      return `${pyRepr(instance)} has too many properties`;
+    case 'uniqueItems':
+      return `${pyRepr(instance)} has non-unique elements`;
+    default:
+      return `${pyRepr(instance)} is not valid under any of the given schemas`;
+  }
+}
+
+function valueAt(body: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
+}
+
+export type ValidationStyle = 'nova' | 'keystone';
+
+/**
+ * Validates a request body against a JSON schema with Nova's constraints. A failure is a 400
+ * whose message names the field, as Nova's ("Invalid input for field/attribute name. Value: ...")
+ * or Keystone's ("Invalid input for field 'name': ...") validator words it.
+ */
+export function validateBody<T>(schema: Schema, body: unknown, style: ValidationStyle = 'nova'): T {
+  const validate = compile(schema);
+  if (validate(body)) return body as T;
+  const error = validate.errors![0];
+  const instance = valueAt(body, error.instancePath);
+  const message = jsonschemaMessage(error, instance);
+  const path = error.instancePath.split('/').filter(Boolean);
+  const field = path[path.length - 1];
+  if (style === 'keystone') {
+    throw new ApiError('badRequest', `Invalid input for field '${path.join('/') || 'body'}': ${message}`);
+  }
+  if (field === undefined) throw new ApiError('badRequest', message);
+  throw new ApiError(
+    'badRequest',
+    `Invalid input for field/attribute ${field}. Value: ${pyStr(instance)}. ${message}`,
+  );
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DataSource,
+  type EntityTarget,
+  type FindOptionsWhere,
+  type ObjectLiteral,
+  QueryFailedError,
+} from 'typeorm';
+import { Domain, Project, Role, User } from '../../../entities';
+import { ApiError } from '../common/api-error';
+
+/** Keystone's wording of "no such thing" and "already exists". */
+export const keystoneNotFound = (kind: string, id: string) =>
+  new ApiError('itemNotFound', `Could not find ${kind}: ${id}.`);
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
+}
+
+/** Lookups every identity controller needs, each answering 404 in Keystone's words. */
+@Injectable()
+export class IdentityStore {
+  constructor(readonly dataSource: DataSource) {}
+
+  private async find<T extends ObjectLiteral>(entity: EntityTarget<T>, kind: string, id: string): Promise<T> {
+    const found = await this.dataSource
+      .getRepository(entity)
+      .findOneBy({ id } as unknown as FindOptionsWhere<T>);
+    if (!found) throw keystoneNotFound(kind, id);
+    return found;
+  }
+
+  domain = (id: string) => this.find(Domain, 'domain', id);
+  project = (id: string) => this.find(Project, 'project', id);
+  user = (id: string) => this.find(User, 'user', id);
+  role = (id: string) => this.find(Role, 'role', id);
+
+  /** Runs a write; a duplicate name becomes Keystone's 409. */
+  async store<T>(kind: string, describe: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new ApiError(
+        'conflictingRequest',
+        `Conflict occurred attempting to store ${kind} - Duplicate entry found with ${describe}.`,
+      );
+    }
+  }
+}

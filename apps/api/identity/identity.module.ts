@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AuthController } from './auth.controller';
+import { AuthenticationService } from './authentication.service';
+import { CatalogController } from './catalog.controller';
+import { DomainsController } from './domains.controller';
+import { GrantsController } from './grants.controller';
+import { IdentityStore } from './identity-store';
+import { ProjectsController } from './projects.controller';
+import { RolesController } from './roles.controller';
+import { TokenService } from './token.service';
+import { UsersController } from './users.controller';
+import { IdentityVersionsController } from './versions.controller';
+
+/** Keystone v3's subset under /identity: tokens, domains, projects, users, roles, grants, catalog. */
+@Module({
+  controllers: [
+    IdentityVersionsController,
+    AuthController,
+    DomainsController,
+    ProjectsController,
+    UsersController,
+    RolesController,
+    GrantsController,
+    CatalogController,
+  ],
+  providers: [TokenService, AuthenticationService, IdentityStore],
+  exports: [TokenService],
+})
+export class IdentityModule {}

@@ -6,7 +6,10 @@ import { pyRepr, pyStr } from './py-repr';
 const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
 addFormats(ajv, ['uuid', 'date-time', 'ipv4', 'ipv6', 'email', 'uri']);
 // Nova's "name" format: printable, without leading or trailing whitespace.
-ajv.addFormat('name', (value: string) => value === value.trim() && ![...value].some((ch) => ch.charCodeAt(0) < 32));
+ajv.addFormat(
+  'name',
+  (value: string) => value === value.trim() && ![...value].some((ch) => ch.charCodeAt(0) < 32),
+);
 // CIDR as Neutron accepts it.
 ajv.addFormat('cidr', /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/);
 

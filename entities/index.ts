@@ -1,12 +1,30 @@
 import { ComputeNode } from './compute-node.entity';
 import { Service } from './service.entity';
 import { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User } from './identity.entities';
+import { Allocation } from './allocation.entity';
+import { Flavor, FlavorExtraSpec, FlavorProject } from './flavor.entities';
+import {
+  Instance,
+  InstanceAction,
+  InstanceActionEvent,
+  InstanceFault,
+  InstanceMetadata,
+} from './instance.entities';
+import { KeyPair } from './key-pair.entity';
+import { Quota } from './quota.entity';
+import { ServerGroup, ServerGroupMember } from './server-group.entities';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Identity1763900000001 } from './migrations/1763900000001-identity';
+import { Compute1763900000004 } from './migrations/1763900000004-compute';
+import { SeedLog1763900000005 } from './migrations/1763900000005-seed-log';
 
 export { ComputeNode, Service };
 export { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User };
 export type { AssignmentType } from './identity.entities';
+export { Allocation, Flavor, FlavorExtraSpec, FlavorProject, KeyPair, Quota, ServerGroup, ServerGroupMember };
+export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata };
+export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
+export type { ServerGroupPolicy } from './server-group.entities';
 
 /** Every entity, listed rather than globbed so that source and dist/ load alike. */
 export const ENTITIES = [
@@ -19,7 +37,25 @@ export const ENTITIES = [
   ImpliedRole,
   RoleAssignment,
   TokenRecord,
+  Flavor,
+  FlavorExtraSpec,
+  FlavorProject,
+  Quota,
+  KeyPair,
+  Instance,
+  InstanceMetadata,
+  InstanceFault,
+  InstanceAction,
+  InstanceActionEvent,
+  ServerGroup,
+  ServerGroupMember,
+  Allocation,
 ];
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Foundation1763900000000, Identity1763900000001];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  Identity1763900000001,
+  Compute1763900000004,
+  SeedLog1763900000005,
+];

@@ -1,9 +1,11 @@
 import { createDataSource, migrate } from '../entities/data-source';
+import { seedFlavors } from './seed/flavors';
 import { seedIdentity, type SeedPasswords } from './seed/identity';
+import { runSeedOnce } from './seed/run-once';
 
 /**
- * Brings the schema up to date and seeds what a first start needs. Seeding only adds what is
- * missing, so it is safe on every start.
+ * Brings the schema up to date and seeds what a first start needs; each seed runs once per
+ * database, so what an operator deletes later stays deleted.
  */
 export async function prepareDatabase(url: string, passwords: SeedPasswords): Promise<string[]> {
   const dataSource = await createDataSource(url, {
@@ -14,7 +16,8 @@ export async function prepareDatabase(url: string, passwords: SeedPasswords): Pr
     const applied = await migrate(dataSource);
     await dataSource.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(7461002)');
-      await seedIdentity(db, passwords);
+      await runSeedOnce(db, 'identity', () => seedIdentity(db, passwords));
+      await runSeedOnce(db, 'flavors', () => seedFlavors(db));
     });
     return applied;
   } finally {

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { type Settings } from '../../common/config';
 import { type Logger } from '../../common/logger';
 import { AuthGuard } from './common/auth/auth.guard';
+import { ComputeModule } from './compute/compute.module';
 import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
@@ -20,6 +21,7 @@ export class AppModule {
         TemporalModule,
         HealthModule,
         IdentityModule,
+        ComputeModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -6,6 +6,7 @@ import { type Settings } from '../../common/config';
 import { type Logger } from '../../common/logger';
 import { AppModule } from './app.module';
 import { ApiErrorFilter, sendError } from './common/error-filter';
+import { mountOpenApi } from './common/openapi';
 import { requestIdMiddleware } from './common/request-context';
 
 /** Nova's [oslo_middleware] max_request_body_size: larger JSON bodies get 413. */
@@ -28,6 +29,7 @@ export async function createHttpApp(settings: Settings, logger: Logger): Promise
     sendError(req, res, error, logger),
   );
   app.useGlobalFilters(new ApiErrorFilter(logger));
+  mountOpenApi(app, settings.env.publicUrl);
   app.enableShutdownHooks();
   return app;
 }

@@ -65,11 +65,11 @@ export class ApiClient {
   async request<T = any>(
     method: string,
     path: string,
-    options: { body?: unknown; rawBody?: BodyInit; headers?: Record<string, string> } = {},
+    options: { body?: unknown; rawBody?: RequestInit['body']; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
     if (this.token) headers['x-auth-token'] = this.token;
-    let body: BodyInit | undefined = options.rawBody;
+    let body: RequestInit['body'] = options.rawBody;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';

@@ -28,9 +28,11 @@ export class ApiError extends Error {
     message: string,
     /** Neutron's error type, e.g. IpAddressGenerationFailure; other services ignore it. */
     readonly neutronType?: string,
+    /** A status other than the kind's own, as Nova's 406 that it still calls a computeFault. */
+    status?: number,
   ) {
     super(message);
-    this.status = ERROR_KINDS[kind];
+    this.status = status ?? ERROR_KINDS[kind];
   }
 }
 

@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type Settings } from '../../../../common/config';
+import { ApiError, notFound } from '../../common/api-error';
+import { type AuthContext, Caller } from '../../common/auth/auth-context';
+import { enforce } from '../../common/policy';
+import { validateBody } from '../../common/validation';
+import { SETTINGS } from '../../settings.module';
+import { extraSpecsCreateSchema, extraSpecUpdateSchema } from './flavor.schemas';
+import { FlavorView } from './flavor.view';
+import { FlavorsService } from './flavors.service';
+
+@ApiTags('compute: flavors')
+@Controller('compute/v2.1/flavors/:flavorId/os-extra_specs')
+export class FlavorExtraSpecsController {
+  private readonly view: FlavorView;
+
+  constructor(
+    private readonly flavors: FlavorsService,
+    @Inject(SETTINGS) settings: Settings,
+  ) {
+    this.view = new FlavorView(settings.env.publicUrl);
+  }
+
+  @Get()
+  async list(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string) {
+    enforce(caller, 'os_compute_api:os-flavor-extra-specs:index');
+    return this.view.extraSpecs(await this.flavors.find(caller, flavorId));
+  }
+
+  @Post()
+  async create(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string, @Body() body: unknown) {
+    enforce(caller, 'os_compute_api:os-flavor-extra-specs:create');
+    const { extra_specs } = validateBody<{ extra_specs: Record<string, unknown> }>(
+      extraSpecsCreateSchema,
+      body,
+    );
+    await this.flavors.setExtraSpecs(caller, flavorId, extra_specs);
+    return {
+      extra_specs: Object.fromEntries(
+        Object.entries(extra_specs).map(([key, value]) => [key, String(value)]),
+      ),
+    };
+  }
+
+  @Get(':key')
+  async show(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string, @Param('key') key: string) {
+    enforce(caller, 'os_compute_api:os-flavor-extra-specs:show');
+    const { extra_specs } = this.view.extraSpecs(await this.flavors.find(caller, flavorId));
+    if (!(key in extra_specs)) throw notFound(`Flavor ${flavorId} has no extra specs with key ${key}.`);
+    return { [key]: extra_specs[key] };
+  }
+
+  @Put(':key')
+  async update(
+    @Caller() caller: AuthContext,
+    @Param('flavorId') flavorId: string,
+    @Param('key') key: string,
+    @Body() body: unknown,
+  ) {
+    enforce(caller, 'os_compute_api:os-flavor-extra-specs:update');
+    const spec = validateBody<Record<string, unknown>>(extraSpecUpdateSchema, body);
+    if (!(key in spec)) throw new ApiError('badRequest', 'Request body and URI mismatch');
+    await this.flavors.setExtraSpecs(caller, flavorId, spec);
+    return { [key]: String(spec[key]) };
+  }
+
+  @Delete(':key')
+  async remove(
+    @Caller() caller: AuthContext,
+    @Param('flavorId') flavorId: string,
+    @Param('key') key: string,
+  ) {
+    enforce(caller, 'os_compute_api:os-flavor-extra-specs:delete');
+    await this.flavors.deleteExtraSpec(caller, flavorId, key);
+  }
+}

@@ -1,0 +1,59 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { type Settings } from '../../../common/config';
+import { Public } from '../common/auth/auth-context';
+import { SETTINGS } from '../settings.module';
+import { MAX_VERSION, MIN_VERSION } from './microversion';
+
+/** Nova's version documents: where clients learn the microversion range. */
+@Public()
+@Controller('compute')
+export class ComputeVersionsController {
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+
+  private get base() {
+    return `${this.settings.env.publicUrl}/compute`;
+  }
+
+  private v21(links: { rel: string; href: string; type?: string }[]) {
+    return {
+      id: 'v2.1',
+      status: 'CURRENT',
+      version: MAX_VERSION,
+      min_version: MIN_VERSION,
+      updated: '2013-07-23T11:33:21Z',
+      links,
+    };
+  }
+
+  @Get()
+  versions() {
+    return {
+      versions: [
+        {
+          id: 'v2.0',
+          status: 'SUPPORTED',
+          version: '',
+          min_version: '',
+          updated: '2011-01-21T11:33:21Z',
+          links: [{ rel: 'self', href: `${this.base}/v2/` }],
+        },
+        this.v21([{ rel: 'self', href: `${this.base}/v2.1/` }]),
+      ],
+    };
+  }
+
+  @Get('v2.1')
+  version() {
+    return {
+      version: {
+        ...this.v21([
+          { rel: 'self', href: `${this.base}/v2.1/` },
+          { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+        ]),
+        'media-types': [
+          { base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' },
+        ],
+      },
+    };
+  }
+}

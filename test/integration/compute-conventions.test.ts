@@ -172,10 +172,16 @@ describe('compute API conventions', () => {
         swap: 0,
         'os-flavor-access:is_public': true,
       });
-      const again = await admin.post('/compute/v2.1/flavors', body);
-      expect(again.status).toBe(409);
-      expect(again.body).toEqual({
+      const sameName = await admin.post('/compute/v2.1/flavors', { flavor: { ...body.flavor, id: 'c2' } });
+      expect(sameName.status).toBe(409);
+      expect(sameName.body).toEqual({
         conflictingRequest: { code: 409, message: 'Flavor with name c1.test already exists.' },
+      });
+      const sameId = await admin.post('/compute/v2.1/flavors', {
+        flavor: { ...body.flavor, name: 'c2.test' },
+      });
+      expect(sameId.body).toEqual({
+        conflictingRequest: { code: 409, message: 'Flavor with ID c1 already exists.' },
       });
 
       const denied = await demo.post('/compute/v2.1/flavors', {

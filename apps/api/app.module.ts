@@ -6,6 +6,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { ImageModule } from './image/image.module';
 import { SettingsModule } from './settings.module';
 import { TemporalModule } from './temporal.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
         TemporalModule,
         HealthModule,
         IdentityModule,
+        ImageModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -3,6 +3,7 @@ import { Service } from './service.entity';
 import { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User } from './identity.entities';
 import { Allocation } from './allocation.entity';
 import { Flavor, FlavorExtraSpec, FlavorProject } from './flavor.entities';
+import { Image, ImageMember } from './image.entities';
 import {
   Instance,
   InstanceAction,
@@ -15,6 +16,7 @@ import { Quota } from './quota.entity';
 import { ServerGroup, ServerGroupMember } from './server-group.entities';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Identity1763900000001 } from './migrations/1763900000001-identity';
+import { Image1763900000002 } from './migrations/1763900000002-image';
 import { Compute1763900000004 } from './migrations/1763900000004-compute';
 import { SeedLog1763900000005 } from './migrations/1763900000005-seed-log';
 
@@ -25,6 +27,7 @@ export { Allocation, Flavor, FlavorExtraSpec, FlavorProject, KeyPair, Quota, Ser
 export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata };
 export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
 export type { ServerGroupPolicy } from './server-group.entities';
+export * from './image.entities';
 
 /** Every entity, listed rather than globbed so that source and dist/ load alike. */
 export const ENTITIES = [
@@ -37,6 +40,8 @@ export const ENTITIES = [
   ImpliedRole,
   RoleAssignment,
   TokenRecord,
+  Image,
+  ImageMember,
   Flavor,
   FlavorExtraSpec,
   FlavorProject,
@@ -56,6 +61,7 @@ export const ENTITIES = [
 export const MIGRATIONS = [
   Foundation1763900000000,
   Identity1763900000001,
+  Image1763900000002,
   Compute1763900000004,
   SeedLog1763900000005,
 ];

@@ -7,6 +7,7 @@ import { ComputeModule } from './compute/compute.module';
 import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { ImageModule } from './image/image.module';
 import { SettingsModule } from './settings.module';
 import { TemporalModule } from './temporal.module';
 
@@ -21,6 +22,7 @@ export class AppModule {
         TemporalModule,
         HealthModule,
         IdentityModule,
+        ImageModule,
         ComputeModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],

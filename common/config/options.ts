@@ -32,6 +32,8 @@ export const OPTIONS = {
     default_availability_zone: strOpt('nova', 'Availability zone of compute hosts.'),
     internal_service_availability_zone: strOpt('internal', 'Availability zone of non-compute services.'),
     instance_name_template: strOpt('instance-%08x', 'Template of hypervisor domain names.'),
+    // Glance's option of the same name and default (1 TiB); uploads beyond it get 413.
+    image_size_cap: intOpt(1099511627776, 'Largest image upload in bytes.', { min: 1 }),
   },
   api: {
     max_limit: intOpt(1000, 'Most items a collection returns in one page.', { min: 1 }),

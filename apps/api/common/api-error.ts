@@ -11,6 +11,7 @@ export const ERROR_KINDS = {
   badMethod: 405,
   notAcceptable: 406,
   conflictingRequest: 409,
+  gone: 410,
   overLimit: 413,
   unsupportedMediaType: 415,
   computeFault: 500,

@@ -12,6 +12,7 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = {
   405: 'badMethod',
   406: 'notAcceptable',
   409: 'conflictingRequest',
+  410: 'gone',
   413: 'overLimit',
   415: 'unsupportedMediaType',
   501: 'notImplemented',

@@ -105,6 +105,8 @@ export const POLICIES = {
   'image:get': PROJECT_READER_OR_ADMIN,
   'image:write': PROJECT_MEMBER_OR_ADMIN,
   'image:publicize': ADMIN,
+  // Glance's modify_member: only the member project (or admin) accepts or rejects a shared image.
+  'image:modify_member': PROJECT_MEMBER_OR_ADMIN,
   'network:get': PROJECT_READER_OR_ADMIN,
   'network:write': PROJECT_MEMBER_OR_ADMIN,
   'network:admin': ADMIN,

@@ -73,12 +73,36 @@ function valueAt(body: unknown, pointer: string): unknown {
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
 }
 
-export type ValidationStyle = 'nova' | 'keystone';
+export type ValidationStyle = 'nova' | 'keystone' | 'glance';
+
+/** Python's rendering of a JSON path, e.g. ['properties']['disk_format']. */
+const pySubscripts = (parts: string[]) => parts.map((part) => `[${pyRepr(part)}]`).join('');
+
+/**
+ * Glance's words: its InvalidObject around str() of jsonschema's error, naming the schema (the
+ * JSON schema's `title`), the failed keyword, where it sits in the schema and the offending field.
+ */
+function glanceMessage(
+  schema: Schema,
+  error: ErrorObject,
+  message: string,
+  path: string[],
+  instance: unknown,
+) {
+  const name = (schema as { title?: string }).title ?? 'object';
+  const schemaPath = error.schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).slice(0, -1);
+  const on = path.length > 0 ? `\n\nOn instance${pySubscripts(path)}:\n    ${pyRepr(instance)}` : '';
+  return (
+    `Provided object does not match schema '${name}': ${message}\n\n` +
+    `Failed validating '${error.keyword}' in schema${pySubscripts(schemaPath)}${on}`
+  );
+}
 
 /**
  * Validates a request body against a JSON schema with Nova's constraints. A failure is a 400
- * whose message names the field, as Nova's ("Invalid input for field/attribute name. Value: ...")
- * or Keystone's ("Invalid input for field 'name': ...") validator words it.
+ * whose message names the field, as Nova's ("Invalid input for field/attribute name. Value: ..."),
+ * Keystone's ("Invalid input for field 'name': ...") or Glance's ("Provided object does not
+ * match schema 'image': ...") validator words it.
  */
 export function validateBody<T>(schema: Schema, body: unknown, style: ValidationStyle = 'nova'): T {
   const validate = compile(schema);
@@ -88,6 +112,9 @@ export function validateBody<T>(schema: Schema, body: unknown, style: Validation
   const message = jsonschemaMessage(error, instance);
   const path = error.instancePath.split('/').filter(Boolean);
   const field = path[path.length - 1];
+  if (style === 'glance') {
+    throw new ApiError('badRequest', glanceMessage(schema, error, message, path, instance));
+  }
   if (style === 'keystone') {
     throw new ApiError('badRequest', `Invalid input for field '${path.join('/') || 'body'}': ${message}`);
   }

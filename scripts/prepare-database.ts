@@ -1,5 +1,6 @@
 import { createDataSource, migrate } from '../entities/data-source';
 import { seedIdentity, type SeedPasswords } from './seed/identity';
+import { seedNetwork } from './seed/network';
 
 /**
  * Brings the schema up to date and seeds what a first start needs. Seeding only adds what is
@@ -15,6 +16,7 @@ export async function prepareDatabase(url: string, passwords: SeedPasswords): Pr
     await dataSource.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(7461002)');
       await seedIdentity(db, passwords);
+      await seedNetwork(db);
     });
     return applied;
   } finally {

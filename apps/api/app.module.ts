@@ -6,6 +6,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { NetworkModule } from './network/network.module';
 import { SettingsModule } from './settings.module';
 import { TemporalModule } from './temporal.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
         TemporalModule,
         HealthModule,
         IdentityModule,
+        NetworkModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

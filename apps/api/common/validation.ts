@@ -73,12 +73,24 @@ function valueAt(body: unknown, pointer: string): unknown {
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
 }
 
-export type ValidationStyle = 'nova' | 'keystone';
+export type ValidationStyle = 'nova' | 'keystone' | 'neutron';
+
+/** Neutron's API layer words: unknown and missing attributes have their own messages. */
+function neutronMessage(error: ErrorObject, field: string | undefined, message: string): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties')
+    return `Unrecognized attribute(s) '${params.additionalProperty}'`;
+  if (error.keyword === 'required') {
+    return `Failed to parse request. Required attribute '${params.missingProperty}' not specified`;
+  }
+  return `Invalid input for ${field ?? 'body'}. Reason: ${message}.`;
+}
 
 /**
  * Validates a request body against a JSON schema with Nova's constraints. A failure is a 400
- * whose message names the field, as Nova's ("Invalid input for field/attribute name. Value: ...")
- * or Keystone's ("Invalid input for field 'name': ...") validator words it.
+ * whose message names the field, as Nova's ("Invalid input for field/attribute name. Value: ..."),
+ * Keystone's ("Invalid input for field 'name': ...") or Neutron's ("Invalid input for name.
+ * Reason: ...") validator words it.
  */
 export function validateBody<T>(schema: Schema, body: unknown, style: ValidationStyle = 'nova'): T {
   const validate = compile(schema);
@@ -91,6 +103,7 @@ export function validateBody<T>(schema: Schema, body: unknown, style: Validation
   if (style === 'keystone') {
     throw new ApiError('badRequest', `Invalid input for field '${path.join('/') || 'body'}': ${message}`);
   }
+  if (style === 'neutron') throw new ApiError('badRequest', neutronMessage(error, field, message));
   if (field === undefined) throw new ApiError('badRequest', message);
   throw new ApiError(
     'badRequest',

@@ -11,9 +11,11 @@ export interface HostRoute {
   nexthop: string;
 }
 
-/** A Neutron network: an L2 segment that subnets and ports belong to. */
-@Entity('networks')
-export class Network {
+/**
+ * Neutron's standard attributes, which every network, subnet and port has: id, owner, name,
+ * description, tags, revision number and timestamps.
+ */
+export abstract class NeutronResource {
   @PrimaryColumn('uuid')
   id!: string;
 
@@ -26,6 +28,22 @@ export class Network {
   @Column('varchar', { length: 255, default: '' })
   description!: string;
 
+  @Column('jsonb', { default: [] })
+  tags!: string[];
+
+  @Column('integer', { name: 'revision_number', default: 0 })
+  revisionNumber!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** A Neutron network: an L2 segment that subnets and ports belong to. */
+@Entity('networks')
+export class Network extends NeutronResource {
   @Column('boolean', { name: 'admin_state_up', default: true })
   adminStateUp!: boolean;
 
@@ -45,36 +63,12 @@ export class Network {
 
   @Column('boolean', { name: 'port_security_enabled', default: true })
   portSecurityEnabled!: boolean;
-
-  @Column('jsonb', { default: [] })
-  tags!: string[];
-
-  @Column('integer', { name: 'revision_number', default: 0 })
-  revisionNumber!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 @Entity('subnets')
-export class Subnet {
-  @PrimaryColumn('uuid')
-  id!: string;
-
+export class Subnet extends NeutronResource {
   @Column('uuid', { name: 'network_id' })
   networkId!: string;
-
-  @Column('varchar', { length: 255, default: '' })
-  name!: string;
-
-  @Column('varchar', { name: 'project_id', length: 64 })
-  projectId!: string;
-
-  @Column('varchar', { length: 255, default: '' })
-  description!: string;
 
   @Column('smallint', { name: 'ip_version' })
   ipVersion!: 4 | 6;
@@ -96,18 +90,6 @@ export class Subnet {
 
   @Column('jsonb', { name: 'host_routes', default: [] })
   hostRoutes!: HostRoute[];
-
-  @Column('jsonb', { default: [] })
-  tags!: string[];
-
-  @Column('integer', { name: 'revision_number', default: 0 })
-  revisionNumber!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 export type PortStatus = 'DOWN' | 'ACTIVE';
@@ -116,21 +98,9 @@ export type PortStatus = 'DOWN' | 'ACTIVE';
 export type BindingProfile = Record<string, string | number | boolean | null | object>;
 
 @Entity('ports')
-export class Port {
-  @PrimaryColumn('uuid')
-  id!: string;
-
+export class Port extends NeutronResource {
   @Column('uuid', { name: 'network_id' })
   networkId!: string;
-
-  @Column('varchar', { length: 255, default: '' })
-  name!: string;
-
-  @Column('varchar', { name: 'project_id', length: 64 })
-  projectId!: string;
-
-  @Column('varchar', { length: 255, default: '' })
-  description!: string;
 
   @Column('varchar', { name: 'mac_address', length: 17 })
   macAddress!: string;
@@ -168,18 +138,6 @@ export class Port {
    */
   @Column('boolean', { name: 'preserve_on_delete', default: true })
   preserveOnDelete!: boolean;
-
-  @Column('jsonb', { default: [] })
-  tags!: string[];
-
-  @Column('integer', { name: 'revision_number', default: 0 })
-  revisionNumber!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 /** One address of a port on one subnet. */

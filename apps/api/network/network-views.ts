@@ -1,11 +1,12 @@
 import { type FixedIp } from '../../../common/network/ipam';
 import { type Network, type Port, type Subnet } from '../../../entities';
+import { type NeutronResource } from '../../../entities/network.entities';
 
 /** Neutron's timestamps: seconds, UTC, no fraction. */
 const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The standard attributes every Neutron resource carries, the owner under both of its names. */
-function standard(resource: Network | Subnet | Port) {
+function standard(resource: NeutronResource) {
   return {
     tenant_id: resource.projectId,
     project_id: resource.projectId,

@@ -17,8 +17,10 @@ import { ServerGroup, ServerGroupMember } from './server-group.entities';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Identity1763900000001 } from './migrations/1763900000001-identity';
 import { Image1763900000002 } from './migrations/1763900000002-image';
+import { Network1763900000003 } from './migrations/1763900000003-network';
 import { Compute1763900000004 } from './migrations/1763900000004-compute';
 import { SeedLog1763900000005 } from './migrations/1763900000005-seed-log';
+import { IpAllocation, Network, Port, Subnet } from './network.entities';
 
 export { ComputeNode, Service };
 export { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User };
@@ -28,6 +30,8 @@ export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceM
 export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
 export type { ServerGroupPolicy } from './server-group.entities';
 export * from './image.entities';
+export { IpAllocation, Network, Port, Subnet };
+export type { AllocationPool, BindingProfile, HostRoute, PortStatus } from './network.entities';
 
 /** Every entity, listed rather than globbed so that source and dist/ load alike. */
 export const ENTITIES = [
@@ -55,6 +59,10 @@ export const ENTITIES = [
   ServerGroup,
   ServerGroupMember,
   Allocation,
+  Network,
+  Subnet,
+  Port,
+  IpAllocation,
 ];
 
 /** Every migration, oldest first. */
@@ -62,6 +70,7 @@ export const MIGRATIONS = [
   Foundation1763900000000,
   Identity1763900000001,
   Image1763900000002,
+  Network1763900000003,
   Compute1763900000004,
   SeedLog1763900000005,
 ];

@@ -8,6 +8,7 @@ import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { ImageModule } from './image/image.module';
+import { NetworkModule } from './network/network.module';
 import { SettingsModule } from './settings.module';
 import { TemporalModule } from './temporal.module';
 
@@ -23,6 +24,7 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         ImageModule,
+        NetworkModule,
         ComputeModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],

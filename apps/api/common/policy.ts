@@ -154,6 +154,9 @@ export function allowed(auth: AuthContext, action: PolicyAction, target: PolicyT
 /** Raises 403 in the words of the service owning `action` when the caller may not do it. */
 export function enforce(auth: AuthContext, action: PolicyAction, target: PolicyTarget = {}): void {
   if (allowed(auth, action, target)) return;
+  if (action.startsWith('network:')) {
+    throw new ApiError('forbidden', `(rule:${action}) is disallowed by policy`, 'PolicyNotAuthorized');
+  }
   const message = action.startsWith('identity:')
     ? `You are not authorized to perform the requested action: ${action}.`
     : `Policy doesn't allow ${action} to be performed.`;

@@ -73,7 +73,7 @@ function valueAt(body: unknown, pointer: string): unknown {
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
 }
 
-export type ValidationStyle = 'nova' | 'keystone' | 'glance';
+export type ValidationStyle = 'nova' | 'keystone' | 'glance' | 'neutron';
 
 /** Python's rendering of a JSON path, e.g. ['properties']['disk_format']. */
 const pySubscripts = (parts: string[]) => parts.map((part) => `[${pyRepr(part)}]`).join('');
@@ -98,11 +98,22 @@ function glanceMessage(
   );
 }
 
+/** Neutron's API layer words: unknown and missing attributes have their own messages. */
+function neutronMessage(error: ErrorObject, field: string | undefined, message: string): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties')
+    return `Unrecognized attribute(s) '${params.additionalProperty}'`;
+  if (error.keyword === 'required') {
+    return `Failed to parse request. Required attribute '${params.missingProperty}' not specified`;
+  }
+  return `Invalid input for ${field ?? 'body'}. Reason: ${message}.`;
+}
+
 /**
  * Validates a request body against a JSON schema with Nova's constraints. A failure is a 400
  * whose message names the field, as Nova's ("Invalid input for field/attribute name. Value: ..."),
- * Keystone's ("Invalid input for field 'name': ...") or Glance's ("Provided object does not
- * match schema 'image': ...") validator words it.
+ * Keystone's ("Invalid input for field 'name': ..."), Glance's ("Provided object does not
+ * match schema 'image': ...") or Neutron's ("Invalid input for name. Reason: ...") validator words it.
  */
 export function validateBody<T>(schema: Schema, body: unknown, style: ValidationStyle = 'nova'): T {
   const validate = compile(schema);
@@ -118,6 +129,7 @@ export function validateBody<T>(schema: Schema, body: unknown, style: Validation
   if (style === 'keystone') {
     throw new ApiError('badRequest', `Invalid input for field '${path.join('/') || 'body'}': ${message}`);
   }
+  if (style === 'neutron') throw new ApiError('badRequest', neutronMessage(error, field, message));
   if (field === undefined) throw new ApiError('badRequest', message);
   throw new ApiError(
     'badRequest',

@@ -1,21 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DataSource,
-  type EntityTarget,
-  type FindOptionsWhere,
-  type ObjectLiteral,
-  QueryFailedError,
-} from 'typeorm';
+import { DataSource, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { isUniqueViolation } from '../../../common/db-errors';
 import { Domain, Project, Role, User } from '../../../entities';
 import { ApiError } from '../common/api-error';
 
 /** Keystone's wording of "no such thing" and "already exists". */
 export const keystoneNotFound = (kind: string, id: string) =>
   new ApiError('itemNotFound', `Could not find ${kind}: ${id}.`);
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
-}
 
 /** Lookups every identity controller needs, each answering 404 in Keystone's words. */
 @Injectable()

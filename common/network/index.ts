@@ -1,0 +1,14 @@
+/** What the compute service uses of the network service: ports for instances and their addresses. */
+export { instanceAddresses, type NovaAddress, type NovaAddresses } from './instance-addresses';
+export {
+  allocatePortsForInstance,
+  bindInstancePorts,
+  type InstancePort,
+  type InstancePortsRequest,
+  releaseInstancePorts,
+} from './instance-ports';
+export {
+  type RequestedNetwork,
+  type RequestedNetworks,
+  validateRequestedNetworks,
+} from './requested-networks';

@@ -1,0 +1,160 @@
+import { type EntityManager, In } from 'typeorm';
+import { ApiError } from '../../apps/api/common/api-error';
+import { Network, Port } from '../../entities/network.entities';
+import { parseIp, type IpVersion } from './ip-address';
+import { createPort, fixedIpsOf } from './ports';
+import { planInstancePorts, type RequestedNetworks } from './requested-networks';
+
+/** Advisory lock class, with hashtext(instance uuid): one port change per instance at a time. */
+const INSTANCE_PORTS_LOCK = 7461003;
+
+const lockInstancePorts = (db: EntityManager, instanceUuid: string) =>
+  db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INSTANCE_PORTS_LOCK, instanceUuid]);
+
+export interface InstancePortsRequest {
+  instanceUuid: string;
+  projectId: string;
+  availabilityZone: string;
+  requested: RequestedNetworks;
+}
+
+/** A port of an instance, as the compute service needs it to plug a VIF. */
+export interface InstancePort {
+  id: string;
+  networkId: string;
+  networkName: string;
+  macAddress: string;
+  fixedIps: { subnetId: string; ipAddress: string; version: IpVersion }[];
+}
+
+async function describe(db: EntityManager, ports: Port[]): Promise<InstancePort[]> {
+  const networkIds = [...new Set(ports.map((port) => port.networkId))];
+  const networks = await db.getRepository(Network).findBy({ id: In(networkIds) });
+  const names = new Map(networks.map((network) => [network.id, network.name]));
+  const fixedIps = await fixedIpsOf(
+    db,
+    ports.map((port) => port.id),
+  );
+  return ports.map((port) => ({
+    id: port.id,
+    networkId: port.networkId,
+    networkName: names.get(port.networkId) ?? '',
+    macAddress: port.macAddress,
+    fixedIps: fixedIps.get(port.id)!.map((ip) => ({ ...ip, version: parseIp(ip.ipAddress)!.version })),
+  }));
+}
+
+/** The instance's ports in the order of the request that made them, as a first call returned them. */
+function inRequestedOrder(ports: Port[], requested: RequestedNetworks): Port[] {
+  if (!Array.isArray(requested)) return ports;
+  const remaining = [...ports];
+  const ordered: Port[] = [];
+  for (const entry of requested) {
+    const index = remaining.findIndex((port) =>
+      entry.portId ? port.id === entry.portId : port.networkId === entry.networkId && !port.preserveOnDelete,
+    );
+    if (index >= 0) ordered.push(...remaining.splice(index, 1));
+  }
+  return [...ordered, ...remaining];
+}
+
+async function claimPort(
+  db: EntityManager,
+  port: Port,
+  instanceUuid: string,
+  deviceOwner: string,
+): Promise<Port> {
+  const claimed = await db
+    .createQueryBuilder()
+    .update(Port)
+    .set({
+      deviceId: instanceUuid,
+      deviceOwner,
+      preserveOnDelete: true,
+      revisionNumber: () => 'revision_number + 1',
+    })
+    .where('id = :id AND device_id = :unused', { id: port.id, unused: '' })
+    .execute();
+  if (claimed.affected !== 1) throw new ApiError('conflictingRequest', `Port ${port.id} is still in use.`);
+  return { ...port, deviceId: instanceUuid, deviceOwner, preserveOnDelete: true };
+}
+
+/**
+ * Gives an instance its ports, all in one transaction: new ports on the requested networks
+ * (device_id = the instance, device_owner = compute:<az>) and the user's ports claimed. Idempotent,
+ * as Temporal's retries need: for an instance that has ports already it returns them and
+ * allocates nothing.
+ */
+export function allocatePortsForInstance(
+  db: EntityManager,
+  request: InstancePortsRequest,
+): Promise<InstancePort[]> {
+  const { instanceUuid, projectId, requested } = request;
+  const deviceOwner = `compute:${request.availabilityZone}`;
+  return db.transaction(async (tx) => {
+    await lockInstancePorts(tx, instanceUuid);
+    const existing = await tx
+      .getRepository(Port)
+      .find({ where: { deviceId: instanceUuid }, order: { createdAt: 'ASC', id: 'ASC' } });
+    if (existing.length > 0) return describe(tx, inRequestedOrder(existing, requested));
+
+    const ports: Port[] = [];
+    for (const plan of await planInstancePorts(tx, projectId, requested)) {
+      if (plan.port) {
+        ports.push(await claimPort(tx, plan.port, instanceUuid, deviceOwner));
+        continue;
+      }
+      const created = await createPort(tx, {
+        networkId: plan.networkId,
+        projectId,
+        deviceId: instanceUuid,
+        deviceOwner,
+        fixedIps: plan.fixedIp === undefined ? undefined : [{ ipAddress: plan.fixedIp }],
+        preserveOnDelete: false,
+      });
+      ports.push(created.port);
+    }
+    return describe(tx, ports);
+  });
+}
+
+/** Marks the instance's ports bound to `host` and ACTIVE; binding again changes nothing. */
+export async function bindInstancePorts(
+  db: EntityManager,
+  instanceUuid: string,
+  host: string,
+): Promise<void> {
+  await db
+    .createQueryBuilder()
+    .update(Port)
+    .set({ bindingHostId: host, status: 'ACTIVE', revisionNumber: () => 'revision_number + 1' })
+    .where(`device_id = :instanceUuid AND (binding_host_id <> :host OR status <> 'ACTIVE')`, {
+      instanceUuid,
+      host,
+    })
+    .execute();
+}
+
+/**
+ * Undoes allocatePortsForInstance: deletes the ports the compute service created (their addresses
+ * go with them) and unbinds the ports the user passed in, which stay for reuse. Releasing an
+ * instance with no ports does nothing.
+ */
+export function releaseInstancePorts(db: EntityManager, instanceUuid: string): Promise<void> {
+  return db.transaction(async (tx) => {
+    await lockInstancePorts(tx, instanceUuid);
+    await tx.getRepository(Port).delete({ deviceId: instanceUuid, preserveOnDelete: false });
+    await tx
+      .createQueryBuilder()
+      .update(Port)
+      .set({
+        deviceId: '',
+        deviceOwner: '',
+        bindingHostId: '',
+        status: 'DOWN',
+        revisionNumber: () => 'revision_number + 1',
+      })
+      .where('device_id = :instanceUuid', { instanceUuid })
+      .execute();
+  });
+}

@@ -14,6 +14,8 @@ export interface NodeInventory {
   hypervisorType: string;
   hypervisorVersion: number;
   hostIp: string;
+  /** Nova's architecture name, e.g. x86_64. */
+  cpuArch: string;
   vcpus: number;
   memoryMb: number;
   localGb: number;

@@ -30,6 +30,9 @@ export class ComputeNode {
   @Column('varchar', { name: 'host_ip', length: 64 })
   hostIp!: string;
 
+  @Column('varchar', { name: 'cpu_arch', length: 32 })
+  cpuArch!: string;
+
   @Column('integer')
   vcpus!: number;
 

@@ -3,12 +3,14 @@ import {
   condition,
   continueAsNew,
   defineSignal,
+  log,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HostReport } from '../common/host-report';
 import type { createHostReportActivities } from '../activities/conductor/host-reports';
+import { hostActivities } from './host-activities';
 
 export const reportSignal = defineSignal<[HostReport]>('report');
 
@@ -44,7 +46,15 @@ export async function hostWorkflow(input: HostWorkflowInput, pending?: HostRepor
     await condition(() => latest !== undefined);
     const report = latest!;
     latest = undefined;
-    await recordHostReport(report);
+    const { staleGuests } = await recordHostReport(report);
+    for (const instanceUuid of staleGuests) {
+      // Deleted while this host was unreachable (Nova's local delete): the guest goes now.
+      await hostActivities(host)
+        .destroy(instanceUuid)
+        .catch((error) =>
+          log.warn('could not destroy a stale guest', { host, instanceUuid, error: String(error) }),
+        );
+    }
   }
   await condition(allHandlersFinished);
   await continueAsNew<typeof hostWorkflow>(input, latest);

@@ -1,1 +1,3 @@
+export { bootWorkflow } from './boot';
+export { deleteWorkflow } from './delete';
 export { hostWorkflow } from './host';

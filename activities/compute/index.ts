@@ -1,22 +1,66 @@
-import { type Config } from '../../common/config';
-import { type VirtDriver } from '../../apps/worker-compute/virt/driver';
+import { ApplicationFailure } from '@temporalio/activity';
+import { type ImageCache } from '../../apps/worker-compute/image-cache';
+import {
+  type GuestSpec,
+  type SpawnedGuest,
+  type VirtDriver,
+  VirtDriverError,
+} from '../../apps/worker-compute/virt/driver';
+import { withHeartbeat } from './heartbeat';
 
 export interface ComputeDependencies {
   host: string;
   driver: VirtDriver;
-  config: Config;
+  imageCache: ImageCache;
 }
 
-/** Every activity a compute worker registers on `compute.<host>`: the host's side of operations. */
-export function createComputeActivities(deps: ComputeDependencies) {
+/** A driver's refusal ends the attempt on this host; the workflow decides whether to try another. */
+async function asActivity<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await withHeartbeat(work);
+  } catch (error) {
+    if (error instanceof VirtDriverError) {
+      throw ApplicationFailure.create({
+        type: 'VirtDriverError',
+        message: error.message,
+        nonRetryable: true,
+        details: [{ retryOnAnotherHost: error.retryOnAnotherHost }],
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The host's side of every operation, registered on `compute.<host>` only: the conductor sends
+ * everything a step needs, because this process has no database.
+ */
+export function createComputeActivities({ host, driver, imageCache }: ComputeDependencies) {
+  const withImage = async (spec: GuestSpec): Promise<GuestSpec> =>
+    driver.capabilities.needsImageData ? { ...spec, imagePath: await imageCache.fetch(spec.image.id) } : spec;
+
   return {
-    /** What the hypervisor has now; used by operators and by tests to look at a host directly. */
+    /** What the hypervisor has now, for operators and tests to look at a host directly. */
     async describeHost() {
-      const [resources, guests] = await Promise.all([
-        deps.driver.getAvailableResource(),
-        deps.driver.listGuests(),
-      ]);
-      return { host: deps.host, resources, guests: Object.fromEntries(guests) };
+      const [resources, guests] = await Promise.all([driver.getAvailableResource(), driver.listGuests()]);
+      return { host, resources, guests: Object.fromEntries(guests) };
+    },
+
+    /** Fetches the image into the host cache when the driver needs it, then creates the disks. */
+    async prepareBlockDevices(spec: GuestSpec): Promise<void> {
+      await asActivity(async () => driver.prepareBlockDevices(await withImage(spec)));
+    },
+
+    /** Defines and starts the guest; returns its power state and root device name. */
+    async spawn(spec: GuestSpec): Promise<SpawnedGuest> {
+      return asActivity(async () => driver.spawn(await withImage(spec)));
+    },
+
+    /** Powers the guest off and removes it; a guest already gone is fine. */
+    async destroy(instanceUuid: string): Promise<void> {
+      await asActivity(() => driver.destroy(instanceUuid));
     },
   };
 }
+
+export type ComputeActivities = ReturnType<typeof createComputeActivities>;

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { type HostReport } from '../../common/host-report';
 import { recordService } from './service-records';
 
 /** Conductor activities of the host workflow: what a compute host reports lands in the database. */
 export function createHostReportActivities(dataSource: DataSource) {
   return {
-    async recordHostReport(report: HostReport): Promise<void> {
+    /**
+     * Records the service and its compute node, takes the guests' power states (bottom-up, for
+     * instances no task is moving), and returns the guests whose instances were deleted while
+     * the host could not be reached: the host workflow has them destroyed.
+     */
+    async recordHostReport(report: HostReport): Promise<{ staleGuests: string[] }> {
       const node = report.node;
-      await dataSource.transaction(async (db) => {
+      return dataSource.transaction(async (db) => {
         const serviceId = await recordService(db, {
           host: report.host,
           binary: 'nova-compute',
@@ -21,13 +26,14 @@ export function createHostReportActivities(dataSource: DataSource) {
           `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, hypervisor_type,
              hypervisor_version, host_ip, vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used,
              local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio,
-             reserved_host_memory_mb, reserved_host_disk_mb, reserved_host_cpus)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             reserved_host_memory_mb, reserved_host_disk_mb, reserved_host_cpus, cpu_arch)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
            ON CONFLICT (host, hypervisor_hostname) DO UPDATE SET
              service_id = EXCLUDED.service_id,
              hypervisor_type = EXCLUDED.hypervisor_type,
              hypervisor_version = EXCLUDED.hypervisor_version,
              host_ip = EXCLUDED.host_ip,
+             cpu_arch = EXCLUDED.cpu_arch,
              vcpus_used = EXCLUDED.vcpus_used,
              memory_mb_used = EXCLUDED.memory_mb_used,
              local_gb_used = EXCLUDED.local_gb_used,
@@ -73,9 +79,31 @@ export function createHostReportActivities(dataSource: DataSource) {
             node.reservedHostMemoryMb,
             node.reservedHostDiskMb,
             node.reservedHostCpus,
+            node.cpuArch,
           ],
         );
+        return { staleGuests: await syncGuests(db, report) };
       });
     },
   };
+}
+
+/** Nova's _sync_power_states for this host's idle instances, and the guests that should not exist. */
+async function syncGuests(db: EntityManager, report: HostReport): Promise<string[]> {
+  const guests = Object.entries(report.guests);
+  const uuids = guests.map(([uuid]) => uuid);
+  if (guests.length > 0) {
+    await db.query(
+      `UPDATE instances i SET power_state = g.power_state, updated_at = now()
+         FROM unnest($2::uuid[], $3::int[]) AS g(uuid, power_state)
+        WHERE i.uuid = g.uuid AND i.host = $1 AND i.task_state IS NULL AND i.deleted_at IS NULL
+          AND i.power_state <> g.power_state`,
+      [report.host, uuids, guests.map(([, state]) => state)],
+    );
+  }
+  const stale: { uuid: string }[] = await db.query(
+    'SELECT uuid FROM instances WHERE uuid = ANY($1::uuid[]) AND deleted_at IS NOT NULL',
+    [uuids],
+  );
+  return stale.map((row) => row.uuid);
 }

@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConductorActivities } from '../../activities/conductor';
+import { networkService } from '../../activities/conductor/networking';
+import { enabledFilters } from '../../activities/conductor/scheduler/filters';
 import { ConfigError, loadSettings } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { distDir } from '../../common/paths';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
 import { CONDUCTOR_TASK_QUEUE } from '../../common/task-queues';
-import { DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
+import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
 import { createDataSource } from '../../entities/data-source';
 import { ServiceHeartbeat } from './service-heartbeat';
@@ -36,12 +39,22 @@ async function main() {
   }).initialize();
   const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
   const connection = await NativeConnection.connect({ address });
+  const clientConnection = await connectTemporal(address);
+  const temporal = new Client({ connection: clientConnection, namespace: env.temporalNamespace });
+  // A filter name that does not exist stops start-up, as any bad configuration value does.
+  enabledFilters(config.filter_scheduler.enabled_filters);
   const worker = await Worker.create({
     connection,
     namespace: env.temporalNamespace,
     taskQueue: CONDUCTOR_TASK_QUEUE,
     ...workflowSource(),
-    activities: createConductorActivities({ dataSource }),
+    activities: createConductorActivities({
+      dataSource,
+      config,
+      logger,
+      temporal,
+      networking: networkService(config.DEFAULT.default_availability_zone),
+    }),
   });
   const heartbeat = new ServiceHeartbeat(dataSource, config, logger);
   heartbeat.start();
@@ -56,6 +69,7 @@ async function main() {
     worker.shutdown();
     await run;
     await connection.close();
+    await clientConnection.close();
     await dataSource.destroy();
   });
   await run;

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -10,6 +11,8 @@ import { computeTaskQueue } from '../../common/task-queues';
 import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
 import { HostReporter } from './host-reporter';
+import { ImageCache } from './image-cache';
+import { ServiceSession } from './service-session';
 import { createDriver } from './virt';
 
 /**
@@ -29,15 +32,18 @@ async function main() {
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await connectTemporal(address);
   const client = new Client({ connection, namespace: env.temporalNamespace });
+  const session = new ServiceSession(config, env);
+  const instancesPath = config.DEFAULT.instances_path || join(env.dataDir, 'instances');
 
   const running = await Promise.all(
     hosts.map(async (host) => {
       const driver = createDriver(host, config);
+      const imageCache = new ImageCache(join(instancesPath, host, '_base'), session);
       const worker = await Worker.create({
         connection: nativeConnection,
         namespace: env.temporalNamespace,
         taskQueue: computeTaskQueue(host),
-        activities: createComputeActivities({ host, driver, config }),
+        activities: createComputeActivities({ host, driver, imageCache }),
       });
       const reporter = new HostReporter(host, driver, client, config, logger);
       return { host, worker, reporter, run: worker.run() };

@@ -90,6 +90,10 @@ export const OPTIONS = {
     virt_type: strOpt('kvm', 'Hypervisor libvirt drives.', ['kvm', 'qemu', 'lxc', 'parallels']),
   },
   service_user: {
+    auth_url: strOpt(
+      '',
+      'Identity URL compute hosts authenticate at; empty means <NOVAFLOW_PUBLIC_URL>/identity/v3.',
+    ),
     username: strOpt('nova', 'User compute hosts authenticate as to fetch images.'),
     project_name: strOpt('service', 'Project of that user.'),
     user_domain_name: strOpt('Default', 'Domain of that user.'),
@@ -108,6 +112,9 @@ export const OPTIONS = {
       pattern: /^([\w.-]+:)?\w+:\d+(\.\d+)?$/,
       expected: 'method:seconds or host:method:seconds',
     }),
-    fetch_images: boolOpt(false, 'Fetch image data into the image cache before spawn, as libvirt does.'),
+    fetch_images: boolOpt(
+      true,
+      'Fetch image data into the host image cache before spawn, as a real driver must.',
+    ),
   },
 } as const;

@@ -31,6 +31,7 @@ export class Foundation1763900000000 implements MigrationInterface {
         hypervisor_type varchar(255) NOT NULL,
         hypervisor_version integer NOT NULL,
         host_ip varchar(64) NOT NULL,
+        cpu_arch varchar(32) NOT NULL,
         vcpus integer NOT NULL,
         memory_mb integer NOT NULL,
         local_gb integer NOT NULL,

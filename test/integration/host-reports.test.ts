@@ -120,6 +120,7 @@ describe('compute hosts report through their host workflows', () => {
         hypervisorType: 'fake',
         hypervisorVersion: 1000,
         hostIp: '127.0.0.1',
+        cpuArch: 'x86_64',
         vcpus,
         memoryMb: 1024,
         localGb: 10,

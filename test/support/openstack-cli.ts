@@ -60,9 +60,10 @@ export class OpenstackCli {
     );
   }
 
+  /** Runs a command with stdin closed (the CLI reads image data from a stdin that is not a terminal). */
   run(cloud: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         this.cli,
         ['--os-cloud', cloud, ...args],
         {
@@ -77,6 +78,7 @@ export class OpenstackCli {
         (error, stdout, stderr) =>
           resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
+      child.stdin?.end();
     });
   }
 

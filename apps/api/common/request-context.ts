@@ -28,3 +28,10 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   (req as Request & { requestId: string }).requestId = requestId;
   storage.run({ requestId }, next);
 }
+
+/** The request id inside request handling, where it always exists. */
+export function requestId(): string {
+  const id = currentRequestId();
+  if (!id) throw new Error('requestId() called outside a request');
+  return id;
+}

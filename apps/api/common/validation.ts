@@ -10,6 +10,8 @@ ajv.addFormat(
   'name',
   (value: string) => value === value.trim() && ![...value].some((ch) => ch.charCodeAt(0) < 32),
 );
+// Nova's base64 format: user_data must decode.
+ajv.addFormat('base64', (value: string) => value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value));
 // CIDR as Neutron accepts it.
 ajv.addFormat('cidr', /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/);
 

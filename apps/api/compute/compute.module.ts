@@ -1,11 +1,22 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { AvailabilityZonesController } from './availability-zones.controller';
 import { FlavorAccessController } from './flavors/flavor-access.controller';
 import { FlavorExtraSpecsController } from './flavors/flavor-extra-specs.controller';
 import { FlavorsController } from './flavors/flavors.controller';
 import { FlavorsService } from './flavors/flavors.service';
+import { KeypairsController } from './keypairs/keypairs.controller';
 import { LimitsController } from './limits.controller';
 import { microversionMiddleware } from './microversion';
+import { OsHypervisorsController } from './os-hypervisors.controller';
+import { OsServicesController } from './os-services.controller';
 import { QuotaSetsController } from './quota-sets.controller';
+import { ServerGroupsController } from './server-groups.controller';
+import { InstanceActionsController } from './servers/instance-actions.controller';
+import { ServerMetadataController } from './servers/server-metadata.controller';
+import { ServerReader } from './servers/server-reader';
+import { ServersController } from './servers/servers.controller';
+import { ServersService } from './servers/servers.service';
+import { WorkflowStarter } from './servers/workflow-starter';
 import { ComputeVersionsController } from './versions.controller';
 
 /** Nova's API under /compute/v2.1, every request microversioned. */
@@ -17,8 +28,16 @@ import { ComputeVersionsController } from './versions.controller';
     FlavorAccessController,
     LimitsController,
     QuotaSetsController,
+    ServersController,
+    ServerMetadataController,
+    InstanceActionsController,
+    KeypairsController,
+    ServerGroupsController,
+    OsServicesController,
+    OsHypervisorsController,
+    AvailabilityZonesController,
   ],
-  providers: [FlavorsService],
+  providers: [FlavorsService, ServerReader, ServersService, WorkflowStarter],
 })
 export class ComputeModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

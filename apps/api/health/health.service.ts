@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import { isServiceUp } from '../../../common/compute/service-liveness';
 import { type Settings } from '../../../common/config';
+import { Service } from '../../../entities';
 import { CONDUCTOR_TASK_QUEUE } from '../../../common/task-queues';
 import { SETTINGS } from '../settings.module';
 import { TEMPORAL_CLIENT } from '../temporal.module';
@@ -93,17 +95,14 @@ export class HealthService {
 
   /** Hosts of `binary` split by Nova's liveness rule: last report younger than service_down_time. */
   private async upServices(binary: string): Promise<{ up: string[]; down: string[] }> {
-    const rows: { host: string; up: boolean }[] = await withTimeout(
-      this.dataSource.query(
-        `SELECT host, (NOT forced_down AND last_seen_up > now() - make_interval(secs => $2)) AS up
-           FROM services WHERE "binary" = $1 ORDER BY host`,
-        [binary, this.settings.config.DEFAULT.service_down_time],
-      ),
+    const services = await withTimeout(
+      this.dataSource.getRepository(Service).find({ where: { binary }, order: { host: 'ASC' } }),
       'PostgreSQL',
     );
+    const downTime = this.settings.config.DEFAULT.service_down_time;
     return {
-      up: rows.filter((row) => row.up).map((row) => row.host),
-      down: rows.filter((row) => !row.up).map((row) => row.host),
+      up: services.filter((service) => isServiceUp(service, downTime)).map((service) => service.host),
+      down: services.filter((service) => !isServiceUp(service, downTime)).map((service) => service.host),
     };
   }
 }

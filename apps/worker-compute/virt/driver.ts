@@ -1,4 +1,7 @@
+import { type GuestSpec } from '../../../common/compute/guest-spec';
 import { type PowerState } from '../../../common/power-state';
+
+export type { GuestSpec };
 
 /** What a hypervisor has, as Nova's get_available_resource reports it. */
 export interface HostResources {
@@ -6,6 +9,8 @@ export interface HostResources {
   hypervisorType: string;
   hypervisorVersion: number;
   hostIp: string;
+  /** Nova's architecture name, e.g. x86_64 or aarch64. */
+  cpuArch: string;
   vcpus: number;
   memoryMb: number;
   localGb: number;
@@ -18,15 +23,42 @@ export interface HostResources {
 export interface DriverCapabilities {
   supportsEvacuate: boolean;
   supportsMigrateToSameHost: boolean;
+  /** Whether spawn needs the image's data on local disk (the image cache fills it first). */
+  needsImageData: boolean;
+}
+
+/** What the hypervisor says of a guest it started. */
+export interface SpawnedGuest {
+  powerState: PowerState;
+  rootDeviceName: string;
+}
+
+/** A driver failure; `retryOnAnotherHost` tells the conductor whether rescheduling may help. */
+export class VirtDriverError extends Error {
+  override name = 'VirtDriverError';
+
+  constructor(
+    message: string,
+    readonly retryOnAnotherHost = true,
+  ) {
+    super(message);
+  }
 }
 
 /**
  * The one interface every virt driver implements: the fake driver for scale and tests, the
- * libvirt driver for real guests. Methods are idempotent because Temporal retries activities.
+ * libvirt driver for real guests. Every method is idempotent, because Temporal retries
+ * activities: spawning a guest that exists, or destroying one that is gone, succeeds.
  */
 export interface VirtDriver {
   readonly capabilities: DriverCapabilities;
   getAvailableResource(): Promise<HostResources>;
   /** Guests on this hypervisor, by instance uuid, with their power state. */
   listGuests(): Promise<Map<string, PowerState>>;
+  /** Creates the guest's disks (root from the image, ephemeral, swap). */
+  prepareBlockDevices(spec: GuestSpec): Promise<void>;
+  /** Defines and starts the guest. */
+  spawn(spec: GuestSpec): Promise<SpawnedGuest>;
+  /** Powers the guest off and removes it with its disks. */
+  destroy(instanceUuid: string): Promise<void>;
 }

@@ -1,0 +1,257 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type GuestInterface, type GuestSpec } from '../../common/compute/guest-spec';
+import { instanceName } from '../../common/compute/instance-name';
+import { TaskState, VmState } from '../../common/compute/instance-states';
+import { type Config } from '../../common/config';
+import { type Logger } from '../../common/logger';
+import { type Instance, InstanceFault } from '../../entities';
+import { finishAction, finishEvent, startEvent } from './instance-actions';
+import { lockForTask, updateInstance } from './instance-tasks';
+import { type InstanceNetworking } from './networking';
+import { buildSchedulingRequest, instanceResources } from './scheduler/build-request';
+import { claimOnNode, existingClaim, releaseAllocations } from './scheduler/claims';
+import { selectHosts } from './scheduler/filter-scheduler';
+import { type HostState } from './scheduler/host-state';
+import { loadHostStates } from './scheduler/load-host-states';
+
+export const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
+export const BUILD_EVENT = 'compute__do_build_and_run_instance';
+
+/** Nova's NoValidHost fault message. */
+export const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
+
+/** A node the workflow may build on. */
+export interface Destination {
+  host: string;
+  node: string;
+  computeNodeId: number;
+}
+
+export interface Schedule {
+  /** The claimed node first, then alternates (claimed only when tried); empty: no valid host. */
+  destinations: Destination[];
+  reason?: string;
+}
+
+export interface BuildStep {
+  instanceUuid: string;
+  taskId: string;
+  requestId: string;
+}
+
+/** A claim can lose a race on the node's generation; it re-reads and tries again this often. */
+const CLAIM_RETRIES = 10;
+
+const destinationOf = (host: HostState): Destination => ({
+  host: host.host,
+  node: host.nodename,
+  computeNodeId: host.computeNodeId,
+});
+
+export interface BuildDependencies {
+  dataSource: DataSource;
+  config: Config;
+  logger: Logger;
+  networking: InstanceNetworking;
+}
+
+/** The conductor's steps of the boot workflow; each checks that its task still owns the instance. */
+export function createBuildActivities({ dataSource, config, logger, networking }: BuildDependencies) {
+  const serviceDownTime = config.DEFAULT.service_down_time;
+
+  /** One scheduling pass inside a transaction holding the instance (and its group) row locks. */
+  async function scheduleOnce(db: EntityManager, instance: Instance): Promise<Schedule | 'conflict'> {
+    const resources = instanceResources(instance);
+    const request = await buildSchedulingRequest(db, instance);
+    const forcedHost = instance.requestSpec.forcedHost;
+    const hosts = (await loadHostStates(db, serviceDownTime)).filter(
+      (h) => !forcedHost || h.host === forcedHost,
+    );
+    const selection = forcedHost
+      ? { hosts: hosts.filter((h) => h.serviceUp), rejections: [`forced to host ${forcedHost}`] }
+      : selectHosts(hosts, request, config, logger);
+    const [chosen, ...alternates] = selection.hosts;
+    if (!chosen) return { destinations: [], reason: selection.rejections.join('; ') };
+    if (!(await claimOnNode(db, instance.uuid, chosen, resources))) return 'conflict';
+    return { destinations: [chosen, ...alternates].map(destinationOf) };
+  }
+
+  /** Locks the instance's server group too, so members are placed one at a time (no affinity race). */
+  async function lockGroup(db: EntityManager, instance: Instance): Promise<void> {
+    if (instance.requestSpec.groupUuid) {
+      await db.query('SELECT 1 FROM server_groups WHERE uuid = $1 FOR UPDATE', [
+        instance.requestSpec.groupUuid,
+      ]);
+    }
+  }
+
+  return {
+    /** Selects destinations (with alternates) and claims the first; none means NoValidHost. */
+    async scheduleInstance(step: BuildStep): Promise<Schedule> {
+      for (let attempt = 1; attempt <= CLAIM_RETRIES; attempt++) {
+        const outcome = await dataSource.transaction(async (db) => {
+          const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+          await startEvent(db, step.instanceUuid, step.requestId, SCHEDULE_EVENT);
+          const claimedNode = await existingClaim(db, instance.uuid);
+          if (claimedNode !== undefined) {
+            const [host] = await loadHostStates(db, serviceDownTime, [claimedNode]);
+            return { destinations: [destinationOf(host)] };
+          }
+          await lockGroup(db, instance);
+          const schedule = await scheduleOnce(db, instance);
+          if (schedule !== 'conflict') {
+            await finishEvent(db, step.instanceUuid, step.requestId, SCHEDULE_EVENT, {
+              result: schedule.destinations.length > 0 ? 'Success' : 'Error',
+              traceback: schedule.reason,
+            });
+          }
+          return schedule;
+        });
+        if (outcome !== 'conflict') return outcome;
+        logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
+      }
+      return { destinations: [], reason: `claims kept conflicting ${CLAIM_RETRIES} times` };
+    },
+
+    /** Claims an alternate after the first host failed; false when it no longer fits. */
+    async claimAlternate(step: BuildStep & { destination: Destination }): Promise<boolean> {
+      return dataSource.transaction(async (db) => {
+        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+        await lockGroup(db, instance);
+        const [host] = await loadHostStates(db, serviceDownTime, [step.destination.computeNodeId]);
+        if (!host || !host.serviceUp) return false;
+        const request = await buildSchedulingRequest(db, instance);
+        const passes = selectHosts([host], request, { ...config, scheduler: { max_attempts: 1 } }, logger);
+        return passes.hosts.length > 0 && claimOnNode(db, instance.uuid, host, instanceResources(instance));
+      });
+    },
+
+    /** task_state networking: the instance's ports, allocated once however often this runs. */
+    async allocateNetwork(step: BuildStep): Promise<GuestInterface[]> {
+      return dataSource.transaction(async (db) => {
+        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+        await updateInstance(db, instance.uuid, { taskState: TaskState.NETWORKING });
+        return networking.allocate(db, instance);
+      });
+    },
+
+    /**
+     * task_state block_device_mapping on the chosen host: the instance is placed there, its ports
+     * bound to it, and the host gets the guest's full description.
+     */
+    async prepareOnHost(
+      step: BuildStep & { destination: Destination; interfaces: GuestInterface[] },
+    ): Promise<GuestSpec> {
+      return dataSource.transaction(async (db) => {
+        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+        const [zone] = await db.query(
+          `SELECT zone FROM services WHERE host = $1 AND "binary" = 'nova-compute'`,
+          [step.destination.host],
+        );
+        await updateInstance(db, instance.uuid, {
+          host: step.destination.host,
+          node: step.destination.node,
+          availabilityZone: zone?.zone ?? instance.availabilityZone,
+          taskState: TaskState.BLOCK_DEVICE_MAPPING,
+        });
+        await networking.bind(db, instance.uuid, step.destination.host);
+        await startEvent(db, instance.uuid, step.requestId, BUILD_EVENT, step.destination.host);
+        const metadata: { key: string; value: string }[] = await db.query(
+          'SELECT key, value FROM instance_metadata WHERE instance_uuid = $1',
+          [instance.uuid],
+        );
+        return {
+          instanceUuid: instance.uuid,
+          name: instanceName(config.DEFAULT.instance_name_template, instance),
+          hostname: instance.hostname,
+          flavor: instance.flavor,
+          image: instance.requestSpec.image,
+          interfaces: step.interfaces,
+          userData: instance.userData,
+          keyData: instance.keyData,
+          metadata: Object.fromEntries(metadata.map(({ key, value }) => [key, value])),
+        };
+      });
+    },
+
+    async setSpawning(step: BuildStep): Promise<void> {
+      await dataSource.transaction(async (db) => {
+        await lockForTask(db, step.instanceUuid, step.taskId);
+        await updateInstance(db, step.instanceUuid, { taskState: TaskState.SPAWNING });
+      });
+    },
+
+    /** The build is over: ACTIVE, no task, powered as the host said. */
+    async finishBuild(step: BuildStep & { powerState: number; rootDeviceName: string }): Promise<void> {
+      await dataSource.transaction(async (db) => {
+        await lockForTask(db, step.instanceUuid, step.taskId);
+        await updateInstance(db, step.instanceUuid, {
+          vmState: VmState.ACTIVE,
+          taskState: null,
+          taskId: null,
+          powerState: step.powerState,
+          rootDeviceName: step.rootDeviceName,
+          launchedAt: new Date(),
+        });
+        await finishEvent(db, step.instanceUuid, step.requestId, BUILD_EVENT, { result: 'Success' });
+        await finishAction(db, step.instanceUuid, step.requestId);
+      });
+    },
+
+    /** A host failed the build: drop the claim there and unplace the instance (the next host rebinds its ports). */
+    async abandonHost(step: BuildStep & { destination: Destination; error: string }): Promise<void> {
+      await dataSource.transaction(async (db) => {
+        await lockForTask(db, step.instanceUuid, step.taskId);
+        await releaseAllocations(db, step.instanceUuid, step.destination.computeNodeId);
+        await updateInstance(db, step.instanceUuid, {
+          host: null,
+          node: null,
+          taskState: TaskState.SCHEDULING,
+        });
+        await finishEvent(db, step.instanceUuid, step.requestId, BUILD_EVENT, {
+          result: 'Error',
+          traceback: step.error,
+        });
+      });
+    },
+
+    /** The build failed for good: ERROR with a fault, and nothing it claimed kept. */
+    async failBuild(
+      step: BuildStep & { fault: { code: number; message: string; details?: string } },
+    ): Promise<void> {
+      await dataSource.transaction(async (db) => {
+        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+        await releaseAllocations(db, instance.uuid);
+        await networking.release(db, instance.uuid);
+        await db.getRepository(InstanceFault).insert({
+          instanceUuid: instance.uuid,
+          code: step.fault.code,
+          message: step.fault.message,
+          details: step.fault.details ?? null,
+          host: instance.host,
+        });
+        await updateInstance(db, instance.uuid, {
+          vmState: VmState.ERROR,
+          taskState: null,
+          taskId: null,
+          host: null,
+          node: null,
+        });
+        await finishAction(db, instance.uuid, step.requestId);
+      });
+    },
+
+    /**
+     * The compensation of a build that was preempted (deleted): gives back what the build claimed.
+     * It does not touch the instance's state, which the preempting task owns now.
+     */
+    async releaseBuildResources(instanceUuid: string): Promise<void> {
+      await dataSource.transaction(async (db) => {
+        await releaseAllocations(db, instanceUuid);
+        await networking.release(db, instanceUuid);
+      });
+    },
+  };
+}
+
+export type BuildActivities = ReturnType<typeof createBuildActivities>;

@@ -1,0 +1,7 @@
+import { type HostFilter } from './host-filter';
+
+/** Only hosts whose compute service is up and enabled can take instances. */
+export const ComputeFilter: HostFilter = {
+  name: 'ComputeFilter',
+  hostPasses: (host) => host.serviceUp && !host.serviceDisabled,
+};

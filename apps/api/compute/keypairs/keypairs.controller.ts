@@ -1,0 +1,180 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type Response } from 'express';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { projectLimits } from '../../../../common/compute/quotas';
+import { type Settings } from '../../../../common/config';
+import { KeyPair } from '../../../../entities';
+import { ApiError, badRequest, forbidden, notFound } from '../../common/api-error';
+import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
+import { JsonSchemaBody } from '../../common/openapi';
+import { enforce } from '../../common/policy';
+import { validateBody } from '../../common/validation';
+import { SETTINGS } from '../../settings.module';
+import { type ApiVersion, Microversion } from '../microversion';
+import { fingerprintOf, generateSshKeyPair } from './ssh-keys';
+
+const keypairCreateSchema = {
+  type: 'object',
+  required: ['keypair'],
+  additionalProperties: false,
+  properties: {
+    keypair: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 255 },
+        public_key: { type: 'string' },
+        type: { type: 'string', enum: ['ssh', 'x509'] },
+        user_id: { type: 'string' },
+      },
+    },
+  },
+};
+
+interface KeypairBody {
+  keypair: { name: string; public_key?: string; type?: string; user_id?: string };
+}
+
+const micros = (date: Date) => `${date.toISOString().slice(0, 23)}000`;
+
+/** os-keypairs: a user's SSH public keys, by name; generated here only before microversion 2.92. */
+@ApiTags('compute: key pairs')
+@Controller('compute/v2.1/os-keypairs')
+export class KeypairsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  /** Whose key pairs: the caller's, or (admin, from 2.10) the user_id asked for. */
+  private owner(caller: AuthContext, userId: string | undefined, v: ApiVersion): string {
+    return userId && v.atLeast('2.10') && isAdmin(caller) ? userId : caller.userId;
+  }
+
+  private summary(keypair: KeyPair, v: ApiVersion) {
+    return {
+      name: keypair.name,
+      public_key: keypair.publicKey,
+      fingerprint: keypair.fingerprint,
+      ...(v.atLeast('2.2') && { type: keypair.type }),
+    };
+  }
+
+  @Get()
+  async list(
+    @Caller() caller: AuthContext,
+    @Microversion() v: ApiVersion,
+    @Query('user_id') userId?: string,
+  ) {
+    enforce(caller, 'os_compute_api:os-keypairs:index');
+    const keypairs = await this.dataSource
+      .getRepository(KeyPair)
+      .find({ where: { userId: this.owner(caller, userId, v) }, order: { name: 'ASC' } });
+    return { keypairs: keypairs.map((keypair) => ({ keypair: this.summary(keypair, v) })) };
+  }
+
+  @Get(':name')
+  async show(
+    @Caller() caller: AuthContext,
+    @Param('name') name: string,
+    @Microversion() v: ApiVersion,
+    @Query('user_id') userId?: string,
+  ) {
+    enforce(caller, 'os_compute_api:os-keypairs:show');
+    const keypair = await this.find(this.owner(caller, userId, v), name);
+    return {
+      keypair: {
+        ...this.summary(keypair, v),
+        user_id: keypair.userId,
+        id: keypair.id,
+        created_at: micros(keypair.createdAt),
+        updated_at: null,
+        deleted_at: null,
+        deleted: false,
+      },
+    };
+  }
+
+  private async find(userId: string, name: string): Promise<KeyPair> {
+    const keypair = await this.dataSource.getRepository(KeyPair).findOneBy({ userId, name });
+    if (!keypair) throw notFound(`Keypair ${name} not found for user ${userId}`);
+    return keypair;
+  }
+
+  @Post()
+  @JsonSchemaBody(keypairCreateSchema)
+  async create(
+    @Caller() caller: AuthContext,
+    @Body() body: unknown,
+    @Microversion() v: ApiVersion,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    enforce(caller, 'os_compute_api:os-keypairs:create');
+    const { keypair } = validateBody<KeypairBody>(keypairCreateSchema, body);
+    const namePattern = v.atLeast('2.92') ? /^[a-zA-Z0-9 @._-]+$/ : /^[a-zA-Z0-9 _-]+$/;
+    if (!namePattern.test(keypair.name))
+      throw badRequest('Keypair data is invalid: Keypair name contains unsafe characters');
+    const type = keypair.type ?? 'ssh';
+    if (type !== 'ssh') throw badRequest('Keypair data is invalid: only ssh key pairs are supported');
+    const userId = this.owner(caller, keypair.user_id, v);
+
+    let generated: ReturnType<typeof generateSshKeyPair> | undefined;
+    let publicKey = keypair.public_key;
+    if (publicKey === undefined) {
+      if (v.atLeast('2.92')) {
+        throw badRequest(
+          "Invalid input for field/attribute keypair. Value: {'name': '" +
+            keypair.name +
+            "'}. 'public_key' is a required property",
+        );
+      }
+      generated = generateSshKeyPair(`Generated-by-Nova`);
+      publicKey = generated.publicKey;
+    }
+    const fingerprint = generated?.fingerprint ?? fingerprintOf(publicKey);
+    if (!fingerprint) throw badRequest('Keypair data is invalid: failed to generate fingerprint');
+
+    const limit = (await projectLimits(this.dataSource.manager, this.settings.config, caller.projectId ?? ''))
+      .key_pairs;
+    const count = await this.dataSource.getRepository(KeyPair).countBy({ userId });
+    if (limit >= 0 && count >= limit) throw forbidden('Quota exceeded, too many key pairs.');
+    try {
+      await this.dataSource
+        .getRepository(KeyPair)
+        .insert({ name: keypair.name, userId, fingerprint, publicKey, type });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new ApiError('conflictingRequest', `Key pair '${keypair.name}' already exists.`);
+      }
+      throw error;
+    }
+    res.status(v.atLeast('2.2') ? 201 : 200);
+    return {
+      keypair: {
+        name: keypair.name,
+        public_key: publicKey,
+        fingerprint,
+        user_id: userId,
+        ...(v.atLeast('2.2') && { type }),
+        ...(generated && { private_key: generated.privateKey }),
+      },
+    };
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(
+    @Caller() caller: AuthContext,
+    @Param('name') name: string,
+    @Microversion() v: ApiVersion,
+    @Res({ passthrough: true }) res: Response,
+    @Query('user_id') userId?: string,
+  ) {
+    enforce(caller, 'os_compute_api:os-keypairs:delete');
+    const keypair = await this.find(this.owner(caller, userId, v), name);
+    await this.dataSource.getRepository(KeyPair).delete({ id: keypair.id });
+    if (!v.atLeast('2.2')) res.status(202);
+  }
+}

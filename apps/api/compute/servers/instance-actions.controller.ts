@@ -1,0 +1,96 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Instance, InstanceAction, InstanceActionEvent } from '../../../../entities';
+import { notFound } from '../../common/api-error';
+import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
+import { allowed, enforce } from '../../common/policy';
+import { type ApiVersion, Microversion } from '../microversion';
+import { instanceNotFound } from './server-reader';
+import { hostId } from './server.view';
+
+const micros = (date: Date | null) => (date ? `${date.toISOString().slice(0, 23)}000` : null);
+
+/** os-instance-actions: each request made on a server, and (for who may see them) its events. */
+@ApiTags('compute: servers')
+@Controller('compute/v2.1/servers/:serverId/os-instance-actions')
+export class InstanceActionsController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** From 2.21 the actions of a deleted server stay readable. */
+  private async instance(caller: AuthContext, serverId: string, v: ApiVersion): Promise<Instance> {
+    const instance = /^[0-9a-f-]{36}$/i.test(serverId)
+      ? await this.dataSource.getRepository(Instance).findOneBy({ uuid: serverId })
+      : null;
+    const visible = instance && (isAdmin(caller) || instance.projectId === caller.projectId);
+    if (!visible || (instance.deletedAt && !v.atLeast('2.21'))) throw instanceNotFound(serverId);
+    return instance;
+  }
+
+  private action(action: InstanceAction, v: ApiVersion) {
+    return {
+      action: action.action,
+      instance_uuid: action.instanceUuid,
+      request_id: action.requestId,
+      user_id: action.userId,
+      project_id: action.projectId,
+      start_time: micros(action.startTime),
+      message: action.message,
+      ...(v.atLeast('2.58') && { updated_at: micros(action.updatedAt ?? action.startTime) }),
+    };
+  }
+
+  @Get()
+  async list(
+    @Caller() caller: AuthContext,
+    @Param('serverId') serverId: string,
+    @Microversion() v: ApiVersion,
+  ) {
+    const instance = await this.instance(caller, serverId, v);
+    enforce(caller, 'os_compute_api:os-instance-actions:list', { projectId: instance.projectId });
+    const actions = await this.dataSource
+      .getRepository(InstanceAction)
+      .find({ where: { instanceUuid: instance.uuid }, order: { startTime: 'DESC', id: 'DESC' } });
+    return { instanceActions: actions.map((action) => this.action(action, v)) };
+  }
+
+  @Get(':requestId')
+  async show(
+    @Caller() caller: AuthContext,
+    @Param('serverId') serverId: string,
+    @Param('requestId') requestId: string,
+    @Microversion() v: ApiVersion,
+  ) {
+    const instance = await this.instance(caller, serverId, v);
+    enforce(caller, 'os_compute_api:os-instance-actions:show', { projectId: instance.projectId });
+    const action = await this.dataSource
+      .getRepository(InstanceAction)
+      .findOneBy({ instanceUuid: instance.uuid, requestId });
+    if (!action) throw notFound(`Action ${requestId} could not be found.`);
+    const seesEvents = allowed(caller, 'os_compute_api:os-instance-actions:events');
+    const seesTracebacks = allowed(caller, 'os_compute_api:os-instance-actions:events:details');
+    const events =
+      seesEvents || v.atLeast('2.51')
+        ? await this.dataSource
+            .getRepository(InstanceActionEvent)
+            .find({ where: { actionId: action.id }, order: { startTime: 'ASC', id: 'ASC' } })
+        : undefined;
+    return {
+      instanceAction: {
+        ...this.action(action, v),
+        ...(events && {
+          events: events.map((event) => ({
+            event: event.event,
+            start_time: micros(event.startTime),
+            finish_time: micros(event.finishTime),
+            result: event.result,
+            ...(seesTracebacks && { traceback: event.traceback }),
+            ...(v.atLeast('2.62') && seesEvents && { host: event.host ?? '' }),
+            ...(v.atLeast('2.62') && { hostId: hostId(instance.projectId, event.host) }),
+            ...(v.atLeast('2.84') && { details: event.details }),
+          })),
+        }),
+      },
+    };
+  }
+}

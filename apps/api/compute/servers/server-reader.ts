@@ -1,0 +1,265 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { statesForStatus } from '../../../../common/compute/instance-states';
+import { instanceAddresses } from '../../../../common/network';
+import { type Settings } from '../../../../common/config';
+import { Instance, InstanceFault } from '../../../../entities';
+import { ApiError, notFound } from '../../common/api-error';
+import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
+import { SETTINGS } from '../../settings.module';
+import { type ApiVersion } from '../microversion';
+import { paginationParams } from '../pagination';
+import { type ServerExtras } from './server.view';
+
+export const instanceNotFound = (uuid: string) => notFound(`Instance ${uuid} could not be found.`);
+
+/** Sort keys Nova accepts for servers, by column. */
+const SORT_KEYS: Record<string, string> = {
+  created_at: 'i.created_at',
+  updated_at: 'i.updated_at',
+  launched_at: 'i.launched_at',
+  terminated_at: 'i.terminated_at',
+  display_name: 'i.display_name',
+  uuid: 'i.uuid',
+  vm_state: 'i.vm_state',
+  task_state: 'i.task_state',
+  power_state: 'i.power_state',
+  availability_zone: 'i.availability_zone',
+  key_name: 'i.key_name',
+  project_id: 'i.project_id',
+  user_id: 'i.user_id',
+  host: 'i.host',
+  node: 'i.node',
+  hostname: 'i.hostname',
+};
+const ADMIN_SORT_KEYS = ['host', 'node'];
+
+type Query = Record<string, unknown>;
+
+const single = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
+const many = (value: unknown) => (value === undefined ? [] : ([] as unknown[]).concat(value).map(String));
+const truthy = (value: unknown) =>
+  ['true', '1', 'yes', 'on', ''].includes(String(single(value)).toLowerCase());
+
+function parseTime(name: string, value: unknown): Date {
+  const date = new Date(String(single(value)));
+  if (Number.isNaN(date.getTime())) throw new ApiError('badRequest', `Invalid filter field: ${name}.`);
+  return date;
+}
+
+/** Reads servers as the caller may see them: its project's, or any for admins (404 otherwise). */
+@Injectable()
+export class ServerReader {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  /** A live (not deleted) instance visible to the caller, or Nova's 404. */
+  async find(
+    caller: AuthContext,
+    uuid: string,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<Instance> {
+    const instance = /^[0-9a-f-]{36}$/i.test(uuid)
+      ? await db.getRepository(Instance).findOneBy({ uuid })
+      : null;
+    if (!instance || instance.deletedAt || (!isAdmin(caller) && instance.projectId !== caller.projectId)) {
+      throw instanceNotFound(uuid);
+    }
+    return instance;
+  }
+
+  /** GET /servers and /servers/detail: Nova's filters, sorting and marker pagination. */
+  async list(
+    caller: AuthContext,
+    query: Query,
+    version: ApiVersion,
+  ): Promise<{ instances: Instance[]; limit: number }> {
+    const admin = isAdmin(caller);
+    const { limit, marker } = paginationParams(query, this.settings.config.api.max_limit);
+    const builder = this.dataSource.getRepository(Instance).createQueryBuilder('i');
+
+    const allTenants = admin && query.all_tenants !== undefined && truthy(query.all_tenants);
+    const projectFilter = single(query.project_id ?? query.tenant_id);
+    if (!allTenants) {
+      builder.andWhere('i.project_id = :project', {
+        project: admin && projectFilter ? projectFilter : caller.projectId,
+      });
+    } else if (projectFilter) {
+      builder.andWhere('i.project_id = :project', { project: projectFilter });
+    }
+
+    const changesSince =
+      query['changes-since'] !== undefined ? parseTime('changes-since', query['changes-since']) : undefined;
+    const changesBefore =
+      version.atLeast('2.66') && query['changes-before'] !== undefined
+        ? parseTime('changes-before', query['changes-before'])
+        : undefined;
+    const showDeleted =
+      (admin && query.deleted !== undefined && truthy(query.deleted)) || changesSince || changesBefore;
+    if (!showDeleted) builder.andWhere('i.deleted_at IS NULL');
+    if (changesSince) builder.andWhere('i.updated_at >= :changesSince', { changesSince });
+    if (changesBefore) builder.andWhere('i.updated_at <= :changesBefore', { changesBefore });
+
+    if (query.name !== undefined)
+      builder.andWhere('i.display_name ~ :name', { name: String(single(query.name)) });
+    if (query.status !== undefined)
+      this.filterStatus(
+        builder,
+        many(query.status).map((s) => s.toUpperCase()),
+      );
+    if (query.image !== undefined)
+      builder.andWhere('i.image_ref = :image', { image: String(single(query.image)) });
+    if (query.flavor !== undefined) {
+      builder.andWhere(`i.flavor->>'flavorid' = :flavor`, { flavor: String(single(query.flavor)) });
+    }
+    if (query.reservation_id !== undefined) {
+      builder.andWhere('i.reservation_id = :reservation', {
+        reservation: String(single(query.reservation_id)),
+      });
+    }
+    if (query.availability_zone !== undefined) {
+      builder.andWhere('i.availability_zone = :zone', { zone: String(single(query.availability_zone)) });
+    }
+    if (query.key_name !== undefined)
+      builder.andWhere('i.key_name = :keyName', { keyName: String(single(query.key_name)) });
+    if (query.ip !== undefined) {
+      builder.andWhere(
+        `EXISTS (SELECT 1 FROM ports p JOIN ip_allocations a ON a.port_id = p.id
+                  WHERE p.device_id = i.uuid::text AND host(a.ip_address) ~ :ip)`,
+        { ip: String(single(query.ip)) },
+      );
+    }
+    if (admin) {
+      if (query.host !== undefined) builder.andWhere('i.host = :host', { host: String(single(query.host)) });
+      if (query.node !== undefined) builder.andWhere('i.node = :node', { node: String(single(query.node)) });
+      if (query.user_id !== undefined)
+        builder.andWhere('i.user_id = :user', { user: String(single(query.user_id)) });
+    }
+
+    const sortKeys = many(query.sort_key);
+    const sortDirs = many(query.sort_dir).map((dir) => dir.toLowerCase());
+    const keys = (sortKeys.length > 0 ? sortKeys : ['created_at']).map((key, index) => {
+      if (!SORT_KEYS[key] || (!admin && ADMIN_SORT_KEYS.includes(key))) {
+        throw new ApiError('badRequest', `Invalid sort_key: ${key}`);
+      }
+      const dir = sortDirs[index] ?? sortDirs[0] ?? 'desc';
+      if (dir !== 'asc' && dir !== 'desc') throw new ApiError('badRequest', `Invalid sort_dir: ${dir}`);
+      return { column: SORT_KEYS[key], dir: dir.toUpperCase() as 'ASC' | 'DESC' };
+    });
+    const tiebreak = { column: 'i.id', dir: keys[keys.length - 1].dir };
+
+    if (marker !== undefined) {
+      const markerRow = /^[0-9a-f-]{36}$/i.test(marker)
+        ? await this.dataSource.getRepository(Instance).findOneBy({ uuid: marker })
+        : null;
+      if (!markerRow) throw new ApiError('badRequest', `marker [${marker}] not found`);
+      this.afterMarker(builder, [...keys, tiebreak], markerRow.uuid);
+    }
+    keys.forEach(({ column, dir }, index) =>
+      index === 0
+        ? builder.orderBy(column, dir, 'NULLS LAST')
+        : builder.addOrderBy(column, dir, 'NULLS LAST'),
+    );
+    builder.addOrderBy(tiebreak.column, tiebreak.dir);
+    builder.take(limit);
+    return { instances: await builder.getMany(), limit };
+  }
+
+  private filterStatus(builder: SelectQueryBuilder<Instance>, statuses: string[]): void {
+    const vmStates: string[] = [];
+    const taskStates: string[] = [];
+    let anyTask = false;
+    for (const status of statuses) {
+      const states = statesForStatus(status);
+      if (!states) continue;
+      vmStates.push(...states.vmStates);
+      if (states.taskStates) taskStates.push(...states.taskStates);
+      else anyTask = true;
+    }
+    if (vmStates.length === 0) {
+      builder.andWhere('FALSE');
+      return;
+    }
+    builder.andWhere('i.vm_state IN (:...vmStates)', { vmStates });
+    if (!anyTask) builder.andWhere('i.task_state IN (:...taskStates)', { taskStates });
+  }
+
+  /** Rows strictly after the marker row in the sort order (a keyset condition over several keys). */
+  private afterMarker(
+    builder: SelectQueryBuilder<Instance>,
+    keys: { column: string; dir: string }[],
+    uuid: string,
+  ): void {
+    const clauses = keys.map((key, index) => {
+      const equal = keys
+        .slice(0, index)
+        .map(
+          (previous) =>
+            `${previous.column} IS NOT DISTINCT FROM (SELECT ${previous.column.replace('i.', 'm.')} FROM instances m WHERE m.uuid = :markerUuid)`,
+        );
+      const op = key.dir === 'ASC' ? '>' : '<';
+      const marker = `(SELECT ${key.column.replace('i.', 'm.')} FROM instances m WHERE m.uuid = :markerUuid)`;
+      return [...equal, `${key.column} ${op} ${marker}`].join(' AND ');
+    });
+    builder.andWhere(`((${clauses.join(') OR (')}))`, { markerUuid: uuid });
+  }
+
+  /** Metadata, latest fault, addresses, host status and groups of many instances, in a few queries. */
+  async extras(instances: Instance[]): Promise<Map<string, ServerExtras>> {
+    const uuids = instances.map((instance) => instance.uuid);
+    const db = this.dataSource.manager;
+    const [metadata, faults, addresses, hosts, groups] = await Promise.all([
+      db.query(
+        'SELECT instance_uuid, key, value FROM instance_metadata WHERE instance_uuid = ANY($1::uuid[])',
+        [uuids],
+      ),
+      db
+        .getRepository(InstanceFault)
+        .createQueryBuilder('f')
+        .distinctOn(['f.instance_uuid'])
+        .where('f.instance_uuid = ANY(:uuids)', { uuids })
+        .orderBy('f.instance_uuid')
+        .addOrderBy('f.created_at', 'DESC')
+        .addOrderBy('f.id', 'DESC')
+        .getMany(),
+      instanceAddresses(db, uuids),
+      db.query(
+        `SELECT host, CASE WHEN forced_down OR last_seen_up IS NULL
+                             OR last_seen_up < now() - make_interval(secs => $2) THEN 'DOWN'
+                           WHEN disabled THEN 'MAINTENANCE' ELSE 'UP' END AS status
+           FROM services WHERE "binary" = 'nova-compute' AND host = ANY($1)`,
+        [
+          [...new Set(instances.map((i) => i.host).filter(Boolean))],
+          this.settings.config.DEFAULT.service_down_time,
+        ],
+      ),
+      db.query(
+        'SELECT group_uuid, instance_uuid FROM server_group_members WHERE instance_uuid = ANY($1::uuid[])',
+        [uuids],
+      ),
+    ]);
+    const hostStatus = new Map<string, string>(
+      hosts.map((row: { host: string; status: string }) => [row.host, row.status]),
+    );
+    return new Map(
+      instances.map((instance) => [
+        instance.uuid,
+        {
+          metadata: Object.fromEntries(
+            metadata
+              .filter((row: { instance_uuid: string }) => row.instance_uuid === instance.uuid)
+              .map((row: { key: string; value: string }) => [row.key, row.value]),
+          ),
+          fault: faults.find((fault) => fault.instanceUuid === instance.uuid),
+          addresses: addresses[instance.uuid] ?? {},
+          hostStatus: instance.host ? (hostStatus.get(instance.host) ?? 'UNKNOWN') : '',
+          serverGroups: groups
+            .filter((row: { instance_uuid: string }) => row.instance_uuid === instance.uuid)
+            .map((row: { group_uuid: string }) => row.group_uuid),
+        },
+      ]),
+    );
+  }
+}

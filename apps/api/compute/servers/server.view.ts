@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { instanceName } from '../../../../common/compute/instance-name';
+import { apiStatus } from '../../../../common/compute/instance-states';
+import { type Instance, type InstanceFault } from '../../../../entities';
+import { resourceLinks } from '../links';
+import { type ApiVersion } from '../microversion';
+
+/** What a server view needs besides the instance row, loaded in batches for lists. */
+export interface ServerExtras {
+  metadata: Record<string, string>;
+  addresses: Record<string, unknown[]>;
+  fault?: InstanceFault;
+  /** UP, DOWN, MAINTENANCE or UNKNOWN of the instance's host service; '' when it has none. */
+  hostStatus: string;
+  serverGroups: string[];
+}
+
+export interface ViewContext {
+  version: ApiVersion;
+  isAdmin: boolean;
+  publicUrl: string;
+  instanceNameTemplate: string;
+}
+
+/** Statuses whose servers show `progress`, as Nova's view builder lists them. */
+const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
+
+/** Nova's timestamps: created/updated as `2026-11-22T17:54:02Z`, the others with microseconds and no zone. */
+const isoSeconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
+const isoMicros = (date: Date | null) => (date ? `${date.toISOString().slice(0, 23)}000` : null);
+
+/** Nova's hostId: an opaque per-project digest of the host, equal for servers sharing a host. */
+export function hostId(projectId: string, host: string | null): string {
+  return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';
+}
+
+/** Nova's server JSON at a microversion, for a caller who is or is not admin. */
+export class ServerView {
+  constructor(private readonly context: ViewContext) {}
+
+  summary(instance: Instance) {
+    return {
+      id: instance.uuid,
+      name: instance.displayName,
+      links: resourceLinks(this.context.publicUrl, 'servers', instance.uuid),
+    };
+  }
+
+  private flavor(instance: Instance) {
+    const { flavor } = instance;
+    if (this.context.version.atLeast('2.47')) {
+      return {
+        vcpus: flavor.vcpus,
+        ram: flavor.memoryMb,
+        disk: flavor.rootGb,
+        ephemeral: flavor.ephemeralGb,
+        swap: flavor.swap,
+        original_name: flavor.name,
+        extra_specs: flavor.extraSpecs,
+      };
+    }
+    return {
+      id: flavor.flavorid,
+      links: [{ rel: 'bookmark', href: `${this.context.publicUrl}/compute/flavors/${flavor.flavorid}` }],
+    };
+  }
+
+  private fault(fault: InstanceFault | undefined, status: string) {
+    if (!fault || !['ERROR', 'DELETED'].includes(status)) return {};
+    const showDetails = this.context.isAdmin || fault.code !== 500;
+    return {
+      fault: {
+        code: fault.code,
+        created: isoSeconds(fault.createdAt),
+        message: fault.message,
+        ...(showDetails && fault.details && { details: fault.details }),
+      },
+    };
+  }
+
+  detail(instance: Instance, extras: ServerExtras, options: { show: boolean }) {
+    const { version, isAdmin, publicUrl } = this.context;
+    const status = apiStatus(instance.vmState, instance.taskState);
+    return {
+      id: instance.uuid,
+      name: instance.displayName,
+      status,
+      tenant_id: instance.projectId,
+      user_id: instance.userId,
+      metadata: extras.metadata,
+      hostId: hostId(instance.projectId, instance.host),
+      image: instance.imageRef
+        ? {
+            id: instance.imageRef,
+            links: [{ rel: 'bookmark', href: `${publicUrl}/compute/images/${instance.imageRef}` }],
+          }
+        : '',
+      flavor: this.flavor(instance),
+      created: isoSeconds(instance.createdAt),
+      updated: isoSeconds(instance.updatedAt ?? instance.createdAt),
+      addresses: extras.addresses,
+      accessIPv4: instance.accessIpV4 ?? '',
+      accessIPv6: instance.accessIpV6 ?? '',
+      links: resourceLinks(publicUrl, 'servers', instance.uuid),
+      'OS-DCF:diskConfig': 'MANUAL',
+      ...(PROGRESS_STATUSES.includes(status) && { progress: instance.progress }),
+      'OS-EXT-AZ:availability_zone': instance.availabilityZone ?? '',
+      config_drive: instance.configDrive,
+      key_name: instance.keyName,
+      'OS-SRV-USG:launched_at': isoMicros(instance.launchedAt),
+      'OS-SRV-USG:terminated_at': isoMicros(instance.terminatedAt),
+      ...(isAdmin && {
+        'OS-EXT-SRV-ATTR:host': instance.host,
+        'OS-EXT-SRV-ATTR:instance_name': instanceName(this.context.instanceNameTemplate, instance),
+        'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.node,
+      }),
+      ...(isAdmin &&
+        version.atLeast('2.3') && {
+          'OS-EXT-SRV-ATTR:reservation_id': instance.reservationId,
+          'OS-EXT-SRV-ATTR:launch_index': instance.launchIndex,
+          'OS-EXT-SRV-ATTR:hostname': instance.hostname,
+          'OS-EXT-SRV-ATTR:kernel_id': instance.kernelId,
+          'OS-EXT-SRV-ATTR:ramdisk_id': instance.ramdiskId,
+          'OS-EXT-SRV-ATTR:root_device_name': instance.rootDeviceName,
+          'OS-EXT-SRV-ATTR:user_data': instance.userData,
+        }),
+      'OS-EXT-STS:task_state': instance.taskState,
+      'OS-EXT-STS:vm_state': instance.vmState,
+      'OS-EXT-STS:power_state': instance.powerState,
+      'os-extended-volumes:volumes_attached': [],
+      ...this.fault(extras.fault, status),
+      ...(isAdmin && version.atLeast('2.16') && { host_status: extras.hostStatus }),
+      ...(version.atLeast('2.9') && { locked: instance.locked }),
+      ...(version.atLeast('2.73') && { locked_reason: instance.lockedReason }),
+      ...(version.atLeast('2.19') && { description: instance.displayDescription }),
+      ...(version.atLeast('2.26') && { tags: [] }),
+      ...(version.atLeast('2.63') && { trusted_image_certificates: null }),
+      ...(options.show && version.atLeast('2.71') && { server_groups: extras.serverGroups }),
+    };
+  }
+}

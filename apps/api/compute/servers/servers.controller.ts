@@ -1,0 +1,175 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type Response } from 'express';
+import { type Settings } from '../../../../common/config';
+import { type Instance } from '../../../../entities';
+import { ApiError } from '../../common/api-error';
+import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
+import { JsonSchemaBody } from '../../common/openapi';
+import { allowed, enforce } from '../../common/policy';
+import { requestId } from '../../common/request-context';
+import { validateBody } from '../../common/validation';
+import { SETTINGS } from '../../settings.module';
+import { nextPageLinks, resourceLinks } from '../links';
+import { type ApiVersion, Microversion } from '../microversion';
+import { ServerReader } from './server-reader';
+import {
+  type ServerCreateBody,
+  serverCreateSchema,
+  type ServerUpdateBody,
+  serverUpdateSchema,
+} from './server.schemas';
+import { ServerView } from './server.view';
+import { ServersService } from './servers.service';
+
+@ApiTags('compute: servers')
+@Controller('compute/v2.1/servers')
+export class ServersController {
+  constructor(
+    private readonly servers: ServersService,
+    private readonly reader: ServerReader,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  private view(caller: AuthContext, version: ApiVersion) {
+    return new ServerView({
+      version,
+      isAdmin: allowed(caller, 'os_compute_api:os-extended-server-attributes'),
+      publicUrl: this.settings.env.publicUrl,
+      instanceNameTemplate: this.settings.config.DEFAULT.instance_name_template,
+    });
+  }
+
+  private async page(caller: AuthContext, query: Record<string, unknown>, version: ApiVersion) {
+    const { instances, limit } = await this.reader.list(caller, query, version);
+    const links = nextPageLinks(
+      this.settings.env.publicUrl,
+      'servers',
+      query,
+      instances,
+      limit,
+      instances.at(-1)?.uuid,
+    );
+    return { instances, links };
+  }
+
+  @Get()
+  async list(
+    @Caller() caller: AuthContext,
+    @Query() query: Record<string, unknown>,
+    @Microversion() v: ApiVersion,
+  ) {
+    enforce(caller, 'os_compute_api:servers:index');
+    const { instances, links } = await this.page(caller, query, v);
+    const view = this.view(caller, v);
+    return {
+      servers: instances.map((instance) => view.summary(instance)),
+      ...(links && { servers_links: links }),
+    };
+  }
+
+  @Get('detail')
+  async detail(
+    @Caller() caller: AuthContext,
+    @Query() query: Record<string, unknown>,
+    @Microversion() v: ApiVersion,
+  ) {
+    enforce(caller, 'os_compute_api:servers:detail');
+    const { instances, links } = await this.page(caller, query, v);
+    const extras = await this.reader.extras(instances);
+    const view = this.view(caller, v);
+    return {
+      servers: instances.map((instance) =>
+        view.detail(instance, extras.get(instance.uuid)!, { show: false }),
+      ),
+      ...(links && { servers_links: links }),
+    };
+  }
+
+  private async shown(caller: AuthContext, instance: Instance, v: ApiVersion) {
+    const extras = await this.reader.extras([instance]);
+    return { server: this.view(caller, v).detail(instance, extras.get(instance.uuid)!, { show: true }) };
+  }
+
+  @Get(':id')
+  async show(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
+    const instance = await this.reader.find(caller, id);
+    enforce(caller, 'os_compute_api:servers:show', { projectId: instance.projectId });
+    return this.shown(caller, instance, v);
+  }
+
+  @Post()
+  @HttpCode(202)
+  @JsonSchemaBody(serverCreateSchema)
+  async create(
+    @Caller() caller: AuthContext,
+    @Body() body: unknown,
+    @Microversion() v: ApiVersion,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    enforce(caller, 'os_compute_api:servers:create', { projectId: caller.projectId });
+    const request = validateBody<ServerCreateBody>(serverCreateSchema, body);
+    const created = await this.servers.create(caller, request, v, requestId());
+    if (created.returnReservationId) return { reservation_id: created.reservationId };
+    const [first] = created.instances;
+    res.setHeader('Location', `${this.settings.env.publicUrl}/compute/v2.1/servers/${first.uuid}`);
+    return {
+      server: {
+        id: first.uuid,
+        links: resourceLinks(this.settings.env.publicUrl, 'servers', first.uuid),
+        'OS-DCF:diskConfig': 'MANUAL',
+        security_groups: [{ name: 'default' }],
+        adminPass: created.adminPass,
+      },
+    };
+  }
+
+  @Put(':id')
+  @JsonSchemaBody(serverUpdateSchema)
+  async update(
+    @Caller() caller: AuthContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Microversion() v: ApiVersion,
+  ) {
+    const instance = await this.reader.find(caller, id);
+    enforce(caller, 'os_compute_api:servers:update', { projectId: instance.projectId });
+    const { server } = validateBody<ServerUpdateBody>(serverUpdateSchema, body);
+    if (server.description !== undefined && !v.atLeast('2.19')) {
+      throw new ApiError(
+        'badRequest',
+        "Invalid input for field/attribute server. Value: description. Additional properties are not allowed ('description' was unexpected)",
+      );
+    }
+    const updated = await this.servers.update(instance, {
+      ...(server.name !== undefined && { displayName: server.name }),
+      ...(server.description !== undefined && { displayDescription: server.description }),
+      ...(server.accessIPv4 !== undefined && { accessIpV4: server.accessIPv4 }),
+      ...(server.accessIPv6 !== undefined && { accessIpV6: server.accessIPv6 }),
+      ...(server.hostname !== undefined && { hostname: server.hostname }),
+    });
+    return this.shown(caller, updated, v);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Caller() caller: AuthContext, @Param('id') id: string): Promise<void> {
+    const instance = await this.reader.find(caller, id);
+    enforce(caller, 'os_compute_api:servers:delete', { projectId: instance.projectId });
+    if (instance.locked && !isAdmin(caller))
+      throw new ApiError('conflictingRequest', `Instance ${id} is locked`);
+    await this.servers.delete(caller, instance, requestId());
+  }
+}

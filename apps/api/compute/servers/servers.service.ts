@@ -1,0 +1,260 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OPERATIONS, TaskState, VmState } from '../../../../common/compute/instance-states';
+import {
+  lockProjectQuota,
+  projectLimits,
+  projectUsage,
+  quotaOverages,
+} from '../../../../common/compute/quotas';
+import { type Settings } from '../../../../common/config';
+import { type Logger } from '../../../../common/logger';
+import { Instance, InstanceAction, InstanceMetadata, ServerGroupMember } from '../../../../entities';
+import { ApiError, forbidden } from '../../common/api-error';
+import { type AuthContext } from '../../common/auth/auth-context';
+import { LOGGER, SETTINGS } from '../../settings.module';
+import { FlavorsService } from '../flavors/flavors.service';
+import { type ApiVersion } from '../microversion';
+import { type BootPlan, resolveBootRequest } from './boot-request';
+import { claimForOperation } from './instance-claims';
+import { type ServerCreateBody } from './server.schemas';
+import { taskIdOf, WorkflowStarter } from './workflow-starter';
+
+export interface CreatedServers {
+  instances: Instance[];
+  reservationId: string;
+  adminPass: string;
+  returnReservationId: boolean;
+}
+
+/** Nova's quota message, e.g. "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances". */
+function quotaExceeded(overs: ReturnType<typeof quotaOverages>): ApiError {
+  const names = overs.map((over) => over.resource).join(', ');
+  const [first] = overs;
+  return forbidden(
+    `Quota exceeded for ${names}: Requested ${first.requested}, but already used ${first.used} of ${first.allowed} ${names}`,
+  );
+}
+
+/** Server create, update and delete: records in the database, operations as workflows. */
+@Injectable()
+export class ServersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly flavors: FlavorsService,
+    private readonly workflows: WorkflowStarter,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * POST /servers: checks the request, then in one transaction under the project's quota lock
+   * counts usage and inserts the instances (BUILD/scheduling, their task_id the boot workflow's
+   * id), then starts one boot workflow per instance.
+   */
+  async create(
+    caller: AuthContext,
+    body: ServerCreateBody,
+    version: ApiVersion,
+    requestId: string,
+  ): Promise<CreatedServers> {
+    const plan = await resolveBootRequest(
+      this.dataSource.manager,
+      caller,
+      body,
+      version,
+      this.flavors,
+      this.settings.config,
+    );
+    const reservationId = `r-${randomBytes(4).toString('hex')}`;
+    const instances = await this.dataSource.transaction(async (db) => {
+      const projectId = caller.projectId!;
+      await lockProjectQuota(db, projectId);
+      const count = await this.countWithinQuota(db, projectId, plan);
+      const created: Instance[] = [];
+      for (let index = 0; index < count; index++) {
+        created.push(await this.insertInstance(db, caller, plan, { index, count, reservationId, requestId }));
+      }
+      return created;
+    });
+    const launched: Instance[] = [];
+    for (const instance of instances) {
+      try {
+        await this.workflows.boot({
+          instanceUuid: instance.uuid,
+          projectId: instance.projectId,
+          requestId,
+          memo: {
+            name: instance.displayName,
+            flavor: plan.flavor.name,
+            image: plan.imageRef,
+            user: caller.userName,
+          },
+        });
+        launched.push(instance);
+      } catch (error) {
+        // Nothing but the row was claimed: without its workflow the instance must not exist.
+        this.logger.error({ err: error, instance: instance.uuid }, 'boot workflow did not start');
+        await this.dataSource.transaction(async (db) => {
+          await db.getRepository(ServerGroupMember).delete({ instanceUuid: instance.uuid });
+          await db.getRepository(Instance).delete({ uuid: instance.uuid });
+        });
+      }
+    }
+    if (launched.length === 0)
+      throw new ApiError('serviceUnavailable', 'The compute service is unavailable: try again later.');
+    return {
+      instances: launched,
+      reservationId,
+      adminPass: randomBytes(9).toString('base64url').slice(0, 12),
+      returnReservationId: plan.returnReservationId,
+    };
+  }
+
+  /** How many of min..max instances fit the project's quota, or Nova's 403. */
+  private async countWithinQuota(db: EntityManager, projectId: string, plan: BootPlan): Promise<number> {
+    const [limits, usage] = await Promise.all([
+      projectLimits(db, this.settings.config, projectId),
+      projectUsage(db, projectId),
+    ]);
+    const want = (count: number) => ({
+      instances: count,
+      cores: count * plan.flavor.vcpus,
+      ram: count * plan.flavor.memoryMb,
+    });
+    let count = plan.maxCount;
+    while (count > plan.minCount && quotaOverages(limits, usage, want(count)).length > 0) count--;
+    const overs = quotaOverages(limits, usage, want(count));
+    if (overs.length > 0) throw quotaExceeded(overs);
+    if (plan.groupUuid && limits.server_group_members >= 0) {
+      const [{ members }] = await db.query(
+        'SELECT count(*)::int AS members FROM server_group_members WHERE group_uuid = $1',
+        [plan.groupUuid],
+      );
+      if (members + count > limits.server_group_members)
+        throw forbidden('Quota exceeded, too many servers in group');
+    }
+    return count;
+  }
+
+  private async insertInstance(
+    db: EntityManager,
+    caller: AuthContext,
+    plan: BootPlan,
+    at: { index: number; count: number; reservationId: string; requestId: string },
+  ): Promise<Instance> {
+    const uuid = randomUUID();
+    // Nova's multi_instance_display_name_template, '%(name)s-%(count)d'.
+    const name = at.count > 1 ? `${plan.name}-${at.index + 1}` : plan.name;
+    const now = new Date();
+    const instance = db.getRepository(Instance).create({
+      uuid,
+      displayName: name,
+      displayDescription: plan.description,
+      hostname: at.count > 1 ? `${plan.hostname}-${at.index + 1}` : plan.hostname,
+      projectId: caller.projectId!,
+      userId: caller.userId,
+      flavor: plan.flavor,
+      vcpus: plan.flavor.vcpus,
+      memoryMb: plan.flavor.memoryMb,
+      rootGb: plan.flavor.rootGb,
+      ephemeralGb: plan.flavor.ephemeralGb,
+      imageRef: plan.imageRef,
+      kernelId: plan.kernelId,
+      ramdiskId: plan.ramdiskId,
+      vmState: VmState.BUILDING,
+      taskState: TaskState.SCHEDULING,
+      taskId: taskIdOf('create', uuid, at.requestId),
+      powerState: 0,
+      availabilityZone: plan.availabilityZone,
+      requestedAvailabilityZone: plan.availabilityZone,
+      keyName: plan.keyName,
+      keyData: plan.keyData,
+      userData: plan.userData,
+      reservationId: at.reservationId,
+      launchIndex: at.index,
+      accessIpV4: plan.accessIpV4,
+      accessIpV6: plan.accessIpV6,
+      configDrive: plan.configDrive,
+      requestSpec: plan.requestSpec,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await db.getRepository(Instance).insert(instance);
+    const metadata = Object.entries(plan.metadata).map(([key, value]) => ({
+      instanceUuid: uuid,
+      key,
+      value,
+    }));
+    if (metadata.length > 0) await db.getRepository(InstanceMetadata).insert(metadata);
+    if (plan.groupUuid)
+      await db.getRepository(ServerGroupMember).insert({ groupUuid: plan.groupUuid, instanceUuid: uuid });
+    await this.recordAction(db, caller, uuid, 'create', at.requestId);
+    return db.getRepository(Instance).findOneByOrFail({ uuid });
+  }
+
+  private async recordAction(
+    db: EntityManager,
+    caller: AuthContext,
+    uuid: string,
+    action: string,
+    requestId: string,
+  ) {
+    await db.getRepository(InstanceAction).insert({
+      instanceUuid: uuid,
+      requestId,
+      action,
+      projectId: caller.projectId ?? '',
+      userId: caller.userId,
+      startTime: new Date(),
+    });
+  }
+
+  /**
+   * DELETE /servers/{id}: takes the instance over from whatever task runs on it (the only
+   * preempting operation), then starts the delete workflow, which cancels that task first.
+   * A second delete while one runs changes nothing.
+   */
+  async delete(caller: AuthContext, instance: Instance, requestId: string): Promise<void> {
+    const taskId = taskIdOf('delete', instance.uuid, requestId);
+    const takeover = await this.dataSource.transaction(async (db) => {
+      const claim = await claimForOperation(db, instance.uuid, OPERATIONS.delete, taskId);
+      if (claim.alreadyRunning) return undefined;
+      await this.recordAction(db, caller, instance.uuid, 'delete', requestId);
+      return claim;
+    });
+    if (!takeover) return;
+    try {
+      await this.workflows.delete(
+        {
+          instanceUuid: instance.uuid,
+          projectId: instance.projectId,
+          requestId,
+          memo: { name: instance.displayName, user: caller.userName },
+        },
+        takeover.previousTaskId ?? undefined,
+      );
+    } catch (error) {
+      this.logger.error(
+        { err: error, instance: instance.uuid },
+        'delete workflow did not start; giving the instance back',
+      );
+      await this.dataSource.query(
+        'UPDATE instances SET task_state = $3, task_id = $4 WHERE uuid = $1 AND task_id = $2',
+        [instance.uuid, taskId, takeover.previousTaskState, takeover.previousTaskId],
+      );
+      throw new ApiError('serviceUnavailable', 'The compute service is unavailable: try again later.');
+    }
+  }
+
+  /** PUT /servers/{id}: name, description, access IPs. */
+  async update(instance: Instance, changes: Partial<Instance>): Promise<Instance> {
+    if (Object.keys(changes).length > 0) {
+      await this.dataSource
+        .getRepository(Instance)
+        .update({ uuid: instance.uuid }, { ...changes, updatedAt: new Date() });
+    }
+    return this.dataSource.getRepository(Instance).findOneByOrFail({ uuid: instance.uuid });
+  }
+}

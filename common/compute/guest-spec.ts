@@ -1,0 +1,34 @@
+/** A network interface of a guest, as the network service allocated it. */
+export interface GuestInterface {
+  portId: string;
+  networkId: string;
+  networkName: string;
+  macAddress: string;
+  fixedIps: string[];
+}
+
+/**
+ * Everything a virt driver needs to build one guest. The conductor assembles it from the
+ * database and sends it to the host's queue: the host itself has no database.
+ */
+export interface GuestSpec {
+  instanceUuid: string;
+  /** The hypervisor's name for the guest, from instance_name_template (e.g. instance-0000000a). */
+  name: string;
+  hostname: string;
+  flavor: {
+    vcpus: number;
+    memoryMb: number;
+    rootGb: number;
+    ephemeralGb: number;
+    swap: number;
+    extraSpecs: Record<string, string>;
+  };
+  image: { id: string; properties: Record<string, string> };
+  /** The cached image file on the host, filled in there when the driver needs image data. */
+  imagePath?: string;
+  interfaces: GuestInterface[];
+  userData: string | null;
+  keyData: string | null;
+  metadata: Record<string, string>;
+}

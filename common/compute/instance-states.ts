@@ -1,0 +1,183 @@
+/**
+ * Nova's instance states and the one table of which operation may start from which state and
+ * which task_states it walks through. The API answers 409 from it; workflows move instances by it.
+ * Pure data: workflows import this file.
+ */
+
+export const VmState = {
+  ACTIVE: 'active',
+  BUILDING: 'building',
+  PAUSED: 'paused',
+  SUSPENDED: 'suspended',
+  STOPPED: 'stopped',
+  RESCUED: 'rescued',
+  RESIZED: 'resized',
+  SOFT_DELETED: 'soft-delete',
+  DELETED: 'deleted',
+  ERROR: 'error',
+  SHELVED: 'shelved',
+  SHELVED_OFFLOADED: 'shelved_offloaded',
+} as const;
+export type VmState = (typeof VmState)[keyof typeof VmState];
+
+export const TaskState = {
+  SCHEDULING: 'scheduling',
+  BLOCK_DEVICE_MAPPING: 'block_device_mapping',
+  NETWORKING: 'networking',
+  SPAWNING: 'spawning',
+  REBOOTING: 'rebooting',
+  REBOOT_PENDING: 'reboot_pending',
+  REBOOT_STARTED: 'reboot_started',
+  REBOOTING_HARD: 'rebooting_hard',
+  REBOOT_PENDING_HARD: 'reboot_pending_hard',
+  REBOOT_STARTED_HARD: 'reboot_started_hard',
+  UPDATING_PASSWORD: 'updating_password',
+  REBUILDING: 'rebuilding',
+  REBUILD_BLOCK_DEVICE_MAPPING: 'rebuild_block_device_mapping',
+  REBUILD_SPAWNING: 'rebuild_spawning',
+  MIGRATING: 'migrating',
+  RESIZE_PREP: 'resize_prep',
+  RESIZE_MIGRATING: 'resize_migrating',
+  RESIZE_MIGRATED: 'resize_migrated',
+  RESIZE_FINISH: 'resize_finish',
+  RESIZE_REVERTING: 'resize_reverting',
+  DELETING: 'deleting',
+} as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** Nova's power_state values (OS-EXT-STS:power_state). */
+export { PowerState } from '../power-state';
+
+const RESIZING = [
+  TaskState.RESIZE_PREP,
+  TaskState.RESIZE_MIGRATING,
+  TaskState.RESIZE_MIGRATED,
+  TaskState.RESIZE_FINISH,
+];
+const REBUILDING = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
+
+function byTask(defaultStatus: string, overrides: [readonly string[], string][] = []) {
+  return { defaultStatus, overrides };
+}
+
+/** Nova's (vm_state, task_state) → API status map (nova/api/openstack/common.py). */
+const STATUS_MAP: Record<string, { defaultStatus: string; overrides: [readonly string[], string][] }> = {
+  [VmState.ACTIVE]: byTask('ACTIVE', [
+    [[TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED], 'REBOOT'],
+    [[TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD], 'HARD_REBOOT'],
+    [[TaskState.UPDATING_PASSWORD], 'PASSWORD'],
+    [REBUILDING, 'REBUILD'],
+    [[TaskState.MIGRATING], 'MIGRATING'],
+    [RESIZING, 'RESIZE'],
+  ]),
+  [VmState.BUILDING]: byTask('BUILD'),
+  [VmState.STOPPED]: byTask('SHUTOFF', [
+    [RESIZING, 'RESIZE'],
+    [REBUILDING, 'REBUILD'],
+  ]),
+  [VmState.RESIZED]: byTask('VERIFY_RESIZE', [[[TaskState.RESIZE_REVERTING], 'REVERT_RESIZE']]),
+  [VmState.PAUSED]: byTask('PAUSED', [[[TaskState.MIGRATING], 'MIGRATING']]),
+  [VmState.SUSPENDED]: byTask('SUSPENDED'),
+  [VmState.RESCUED]: byTask('RESCUE'),
+  [VmState.ERROR]: byTask('ERROR', [[REBUILDING, 'REBUILD']]),
+  [VmState.DELETED]: byTask('DELETED'),
+  [VmState.SOFT_DELETED]: byTask('SOFT_DELETED'),
+  [VmState.SHELVED]: byTask('SHELVED'),
+  [VmState.SHELVED_OFFLOADED]: byTask('SHELVED_OFFLOADED'),
+};
+
+/** The API status of an instance, e.g. ('active', 'rebooting') → 'REBOOT'. */
+export function apiStatus(vmState: string, taskState: string | null): string {
+  const entry = STATUS_MAP[vmState];
+  if (!entry) return 'UNKNOWN';
+  const override = taskState ? entry.overrides.find(([tasks]) => tasks.includes(taskState)) : undefined;
+  return override ? override[1] : entry.defaultStatus;
+}
+
+/**
+ * The vm_states a status filter (`GET /servers?status=`) selects, as Nova's
+ * task_and_vm_state_from_status: a status that is some vm_state's default selects by vm_state only.
+ */
+export function statesForStatus(status: string): { vmStates: string[]; taskStates?: string[] } | undefined {
+  const vmStates: string[] = [];
+  const taskStates: string[] = [];
+  let anyTask = false;
+  for (const [vmState, entry] of Object.entries(STATUS_MAP)) {
+    if (entry.defaultStatus === status) {
+      vmStates.push(vmState);
+      anyTask = true;
+    }
+    for (const [tasks, overrideStatus] of entry.overrides) {
+      if (overrideStatus === status) {
+        vmStates.push(vmState);
+        taskStates.push(...tasks);
+      }
+    }
+  }
+  if (vmStates.length === 0) return undefined;
+  return anyTask ? { vmStates: [...new Set(vmStates)] } : { vmStates: [...new Set(vmStates)], taskStates };
+}
+
+export interface Operation {
+  /** The word Nova's 409 uses: "Cannot '<action>' instance ...". */
+  action: string;
+  /** vm_states the operation may start from; undefined means any. */
+  fromVmStates?: readonly VmState[];
+  /** task_states the operation walks through, in order; the first is set by the API's claim. */
+  taskStates: readonly TaskState[];
+  /** The vm_state it leaves the instance in when it succeeds. */
+  toVmState: VmState;
+  /** Only delete may take an instance from a running task (it cancels that task's workflow). */
+  preempts: boolean;
+}
+
+/** Every operation Novaflow runs on instances, and how each moves the instance. */
+export const OPERATIONS = {
+  create: {
+    action: 'create',
+    fromVmStates: [VmState.BUILDING],
+    taskStates: [
+      TaskState.SCHEDULING,
+      TaskState.NETWORKING,
+      TaskState.BLOCK_DEVICE_MAPPING,
+      TaskState.SPAWNING,
+    ],
+    toVmState: VmState.ACTIVE,
+    preempts: false,
+  },
+  delete: {
+    action: 'delete',
+    taskStates: [TaskState.DELETING],
+    toVmState: VmState.DELETED,
+    preempts: true,
+  },
+  update_metadata: {
+    action: 'update_metadata',
+    fromVmStates: [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED],
+    taskStates: [],
+    toVmState: VmState.ACTIVE,
+    preempts: false,
+  },
+} as const satisfies Record<string, Operation>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+/** Nova's 409 message for an operation refused in the instance's current state. */
+export function conflictMessage(
+  operation: Operation,
+  uuid: string,
+  state: { vmState: string; taskState: string | null },
+): string {
+  return state.taskState
+    ? `Cannot '${operation.action}' instance ${uuid} while it is in task_state ${state.taskState}`
+    : `Cannot '${operation.action}' instance ${uuid} while it is in vm_state ${state.vmState}`;
+}
+
+/** Whether `operation` may start now: no task running (unless it preempts) and an allowed vm_state. */
+export function mayStart(
+  operation: Operation,
+  state: { vmState: string; taskState: string | null },
+): boolean {
+  if (state.taskState !== null && !operation.preempts) return false;
+  return !operation.fromVmStates || (operation.fromVmStates as readonly string[]).includes(state.vmState);
+}

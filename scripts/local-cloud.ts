@@ -1,0 +1,174 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Settings } from '../common/config';
+import { distDir } from '../common/paths';
+import { connectTemporal, prepareNamespace } from '../common/temporal-connection';
+import { writeCloudsYaml } from './clouds-yaml';
+import { sleep } from './net';
+import { reapStale, removePidFile, writePidFile } from './pidfile';
+import { startEmbeddedPostgres } from './postgres';
+import { prepareDatabase } from './prepare-database';
+import { loadSecrets, type Secrets } from './secrets';
+import { type ChildSpec, Supervisor } from './supervisor';
+import { resolveTemporalCli } from './temporal-cli';
+import { startTemporalDevServer } from './temporal-server';
+
+export interface LocalCloudOptions {
+  settings: Settings;
+  /** Where the embedded PostgreSQL listens, when DATABASE_URL is not set. */
+  postgresPort: number;
+  /** Where the Temporal dev server listens, when TEMPORAL_ADDRESS is not set; no UI port runs it headless. */
+  temporalPort: number;
+  temporalUiPort?: number;
+  /** Keep the embedded PostgreSQL's data when stopped (npm start) or not (benchmarks). */
+  persistent: boolean;
+  /** Names of the fake compute hosts, each its own worker process. */
+  computeHosts: string[];
+  log: (line: string) => void;
+}
+
+export interface LocalCloud {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  cloudsYaml: string;
+  secrets: Secrets;
+  /** Resolves once /healthz answers 200, false after the timeout. */
+  waitHealthy(timeoutMs: number): Promise<boolean>;
+  /** Stops everything it started, the infrastructure last. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole Novaflow on this machine: PostgreSQL (embedded unless DATABASE_URL), Temporal (a dev
+ * server unless TEMPORAL_ADDRESS), migrations and seeds, then the API, the conductor and fake
+ * compute hosts as supervised child processes. `npm start` and the benchmarks run on it.
+ */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const { settings, log } = options;
+  const { env } = settings;
+  mkdirSync(env.dataDir, { recursive: true });
+  const secrets = loadSecrets(env.dataDir);
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse())
+      await cleanup().catch((error: Error) => log(error.message));
+  };
+
+  try {
+    let databaseUrl = env.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({
+        dataDir: join(env.dataDir, 'pg'),
+        port: options.postgresPort,
+        password: secrets.postgresPassword,
+        persistent: options.persistent,
+        detached: true,
+      });
+      cleanups.push(pg.stop);
+      databaseUrl = pg.url;
+      log(`PostgreSQL (embedded) on 127.0.0.1:${options.postgresPort}, data in ${join(env.dataDir, 'pg')}`);
+    }
+
+    let temporalAddress = env.temporalAddress;
+    let temporalUiUrl: string | undefined;
+    if (!temporalAddress) {
+      const pidFile = join(env.dataDir, 'run', 'temporal.pid');
+      await reapStale(pidFile, 'start-dev', log);
+      const temporal = await startTemporalDevServer({
+        cli: resolveTemporalCli(log),
+        port: options.temporalPort,
+        uiPort: options.temporalUiPort,
+        dbFile: join(env.dataDir, 'temporal.db'),
+        logFile: join(env.dataDir, 'temporal.log'),
+        detached: true,
+      });
+      writePidFile(pidFile, temporal.child.pid!);
+      cleanups.push(async () => {
+        await temporal.stop();
+        removePidFile(pidFile);
+      });
+      temporalAddress = temporal.address;
+      temporalUiUrl = temporal.uiUrl;
+      log(`Temporal dev server on ${temporalAddress}, history in ${join(env.dataDir, 'temporal.db')}`);
+    }
+
+    const connection = await connectTemporal(temporalAddress);
+    await prepareNamespace(connection, env.temporalNamespace);
+    await connection.close();
+    const applied = await prepareDatabase(databaseUrl, {
+      admin: secrets.adminPassword,
+      demo: secrets.demoPassword,
+      service: secrets.servicePassword,
+    });
+    if (applied.length) log(`database migrated: ${applied.join(', ')}`);
+
+    const cloudsYaml = join(env.dataDir, 'clouds.yaml');
+    writeCloudsYaml(
+      cloudsYaml,
+      `${env.publicUrl}/identity/v3`,
+      { username: 'admin', password: secrets.adminPassword, projectName: 'admin' },
+      { username: 'demo', password: secrets.demoPassword, projectName: 'demo' },
+    );
+
+    const sharedEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      NOVAFLOW_ADMIN_PASSWORD: undefined,
+      NOVAFLOW_DEMO_PASSWORD: undefined,
+      NOVAFLOW_SERVICE_PASSWORD: undefined,
+    };
+    const supervisor = new Supervisor(
+      childSpecs(options.computeHosts, sharedEnv, secrets.servicePassword),
+      log,
+    );
+    cleanups.push(() => supervisor.stop());
+    supervisor.start();
+
+    return {
+      databaseUrl,
+      temporalAddress,
+      temporalUiUrl,
+      cloudsYaml,
+      secrets,
+      waitHealthy: (timeoutMs) => waitForHealth(`${env.publicUrl}/healthz`, timeoutMs),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function childSpecs(
+  computeHosts: string[],
+  sharedEnv: NodeJS.ProcessEnv,
+  servicePassword: string,
+): ChildSpec[] {
+  const app = (name: string) => join(distDir(), 'apps', name, 'main.js');
+  return [
+    { name: 'api', script: app('api'), env: sharedEnv },
+    { name: 'conductor', script: app('conductor'), env: sharedEnv },
+    ...computeHosts.map((host) => ({
+      name: host,
+      script: app('worker-compute'),
+      args: ['--host', host],
+      // Compute hosts get no database address at all, as in Nova.
+      env: { ...sharedEnv, DATABASE_URL: undefined, NOVAFLOW_SERVICE_PASSWORD: servicePassword },
+    })),
+  ];
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url)
+      .then((res) => res.status === 200)
+      .catch(() => false);
+    if (ok) return true;
+    await sleep(500);
+  }
+  return false;
+}

@@ -114,6 +114,7 @@ async function measureBootAndDelete(api: Api, imageId: string): Promise<RunFigur
       return res.body.server.id as string;
     }),
   );
+  log(`all ${COUNT} POSTs answered 202 after ${Date.now() - bootStart} ms`);
   const active = await watch(
     api,
     created,

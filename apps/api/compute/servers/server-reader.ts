@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { statesForStatus } from '../../../../common/compute/instance-states';
+import { isServiceUp } from '../../../../common/compute/service-liveness';
 import { instanceAddresses } from '../../../../common/network';
 import { type Settings } from '../../../../common/config';
-import { Instance, InstanceFault } from '../../../../entities';
+import { Instance, InstanceFault, InstanceMetadata, ServerGroupMember, Service } from '../../../../entities';
 import { ApiError, notFound } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
 import { SETTINGS } from '../../settings.module';
@@ -209,12 +210,10 @@ export class ServerReader {
   /** Metadata, latest fault, addresses, host status and groups of many instances, in a few queries. */
   async extras(instances: Instance[]): Promise<Map<string, ServerExtras>> {
     const uuids = instances.map((instance) => instance.uuid);
+    const hosts = [...new Set(instances.map((instance) => instance.host).filter((host) => host !== null))];
     const db = this.dataSource.manager;
-    const [metadata, faults, addresses, hosts, groups] = await Promise.all([
-      db.query(
-        'SELECT instance_uuid, key, value FROM instance_metadata WHERE instance_uuid = ANY($1::uuid[])',
-        [uuids],
-      ),
+    const [metadata, faults, addresses, services, groups] = await Promise.all([
+      db.getRepository(InstanceMetadata).findBy({ instanceUuid: In(uuids) }),
       db
         .getRepository(InstanceFault)
         .createQueryBuilder('f')
@@ -225,41 +224,31 @@ export class ServerReader {
         .addOrderBy('f.id', 'DESC')
         .getMany(),
       instanceAddresses(db, uuids),
-      db.query(
-        `SELECT host, CASE WHEN forced_down OR last_seen_up IS NULL
-                             OR last_seen_up < now() - make_interval(secs => $2) THEN 'DOWN'
-                           WHEN disabled THEN 'MAINTENANCE' ELSE 'UP' END AS status
-           FROM services WHERE "binary" = 'nova-compute' AND host = ANY($1)`,
-        [
-          [...new Set(instances.map((i) => i.host).filter(Boolean))],
-          this.settings.config.DEFAULT.service_down_time,
-        ],
-      ),
-      db.query(
-        'SELECT group_uuid, instance_uuid FROM server_group_members WHERE instance_uuid = ANY($1::uuid[])',
-        [uuids],
-      ),
+      db.getRepository(Service).findBy({ binary: 'nova-compute', host: In(hosts) }),
+      db.getRepository(ServerGroupMember).findBy({ instanceUuid: In(uuids) }),
     ]);
-    const hostStatus = new Map<string, string>(
-      hosts.map((row: { host: string; status: string }) => [row.host, row.status]),
+    const downTime = this.settings.config.DEFAULT.service_down_time;
+    const hostStatus = new Map(
+      services.map((service) => [
+        service.host,
+        !isServiceUp(service, downTime) ? 'DOWN' : service.disabled ? 'MAINTENANCE' : 'UP',
+      ]),
     );
-    return new Map(
+    const extras = new Map<string, ServerExtras>(
       instances.map((instance) => [
         instance.uuid,
         {
-          metadata: Object.fromEntries(
-            metadata
-              .filter((row: { instance_uuid: string }) => row.instance_uuid === instance.uuid)
-              .map((row: { key: string; value: string }) => [row.key, row.value]),
-          ),
-          fault: faults.find((fault) => fault.instanceUuid === instance.uuid),
+          metadata: {},
+          fault: undefined,
           addresses: addresses[instance.uuid] ?? {},
           hostStatus: instance.host ? (hostStatus.get(instance.host) ?? 'UNKNOWN') : '',
-          serverGroups: groups
-            .filter((row: { instance_uuid: string }) => row.instance_uuid === instance.uuid)
-            .map((row: { group_uuid: string }) => row.group_uuid),
+          serverGroups: [],
         },
       ]),
     );
+    for (const row of metadata) extras.get(row.instanceUuid)!.metadata[row.key] = row.value;
+    for (const fault of faults) extras.get(fault.instanceUuid)!.fault = fault;
+    for (const member of groups) extras.get(member.instanceUuid)!.serverGroups.push(member.groupUuid);
+    return extras;
   }
 }

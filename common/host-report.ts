@@ -9,12 +9,13 @@ export interface HostReport {
   guests: Record<string, number>;
 }
 
-export interface NodeInventory {
+/** What a hypervisor has, as Nova's get_available_resource reports it. */
+export interface HostResources {
   hypervisorHostname: string;
   hypervisorType: string;
   hypervisorVersion: number;
   hostIp: string;
-  /** Nova's architecture name, e.g. x86_64. */
+  /** Nova's architecture name, e.g. x86_64 or aarch64. */
   cpuArch: string;
   vcpus: number;
   memoryMb: number;
@@ -22,6 +23,10 @@ export interface NodeInventory {
   vcpusUsed: number;
   memoryMbUsed: number;
   localGbUsed: number;
+}
+
+/** The node as the host reports it: the hypervisor's resources and the host's allocation settings. */
+export interface NodeInventory extends HostResources {
   runningVms: number;
   cpuAllocationRatio: number;
   ramAllocationRatio: number;

@@ -1,3 +1,5 @@
+import type { FlavorSnapshot } from '../../entities/instance.entities';
+
 /** A network interface of a guest, as the network service allocated it. */
 export interface GuestInterface {
   portId: string;
@@ -16,14 +18,7 @@ export interface GuestSpec {
   /** The hypervisor's name for the guest, from instance_name_template (e.g. instance-0000000a). */
   name: string;
   hostname: string;
-  flavor: {
-    vcpus: number;
-    memoryMb: number;
-    rootGb: number;
-    ephemeralGb: number;
-    swap: number;
-    extraSpecs: Record<string, string>;
-  };
+  flavor: FlavorSnapshot;
   image: { id: string; properties: Record<string, string> };
   /** The cached image file on the host, filled in there when the driver needs image data. */
   imagePath?: string;

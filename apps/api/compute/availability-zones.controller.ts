@@ -7,8 +7,8 @@ import { Service } from '../../../entities';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { SETTINGS } from '../settings.module';
+import { isoMicros } from './timestamps';
 
-const micros = (date: Date | null) => (date ? `${date.toISOString().slice(0, 23)}000` : null);
 
 /** os-availability-zone: zones of enabled compute hosts; the detail (admin) adds hosts and services. */
 @ApiTags('compute: availability zones')
@@ -62,7 +62,7 @@ export class AvailabilityZonesController {
           hosts[service.host][service.binary] = {
             available: isServiceUp(service, zone.downTime),
             active: !service.disabled,
-            updated_at: micros(service.updatedAt),
+            updated_at: isoMicros(service.updatedAt),
           };
         }
         return { zoneName: zone.zoneName, zoneState: { available: zone.available }, hosts };

@@ -11,6 +11,7 @@ import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
+import { isoMicros } from './timestamps';
 
 const serviceUpdateSchema = {
   type: 'object',
@@ -22,7 +23,6 @@ const serviceUpdateSchema = {
   },
 };
 
-const micros = (date: Date | null) => (date ? `${date.toISOString().slice(0, 23)}000` : null);
 
 /** os-services (admin): Nova's services with their liveness; enable, disable, force down, delete. */
 @ApiTags('compute: services and hypervisors')
@@ -41,7 +41,7 @@ export class OsServicesController {
       zone: service.zone,
       status: service.disabled ? 'disabled' : 'enabled',
       state: isServiceUp(service, this.settings.config.DEFAULT.service_down_time) ? 'up' : 'down',
-      updated_at: micros(service.updatedAt),
+      updated_at: isoMicros(service.updatedAt),
       disabled_reason: service.disabledReason,
       ...(v.atLeast('2.11') && { forced_down: service.forcedDown }),
     };

@@ -1,23 +1,8 @@
 import { type GuestSpec } from '../../../common/compute/guest-spec';
+import { type HostResources } from '../../../common/host-report';
 import { type PowerState } from '../../../common/power-state';
 
-export type { GuestSpec };
-
-/** What a hypervisor has, as Nova's get_available_resource reports it. */
-export interface HostResources {
-  hypervisorHostname: string;
-  hypervisorType: string;
-  hypervisorVersion: number;
-  hostIp: string;
-  /** Nova's architecture name, e.g. x86_64 or aarch64. */
-  cpuArch: string;
-  vcpus: number;
-  memoryMb: number;
-  localGb: number;
-  vcpusUsed: number;
-  memoryMbUsed: number;
-  localGbUsed: number;
-}
+export type { GuestSpec, HostResources };
 
 /** What a driver can do; callers check before asking (Nova's driver.capabilities). */
 export interface DriverCapabilities {

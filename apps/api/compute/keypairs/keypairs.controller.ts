@@ -13,6 +13,7 @@ import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
 import { type ApiVersion, Microversion } from '../microversion';
 import { fingerprintOf, generateSshKeyPair } from './ssh-keys';
+import { isoMicros } from '../timestamps';
 
 const keypairCreateSchema = {
   type: 'object',
@@ -37,7 +38,6 @@ interface KeypairBody {
   keypair: { name: string; public_key?: string; type?: string; user_id?: string };
 }
 
-const micros = (date: Date) => `${date.toISOString().slice(0, 23)}000`;
 
 /** os-keypairs: a user's SSH public keys, by name; generated here only before microversion 2.92. */
 @ApiTags('compute: key pairs')
@@ -89,7 +89,7 @@ export class KeypairsController {
         ...this.summary(keypair, v),
         user_id: keypair.userId,
         id: keypair.id,
-        created_at: micros(keypair.createdAt),
+        created_at: isoMicros(keypair.createdAt),
         updated_at: null,
         deleted_at: null,
         deleted: false,

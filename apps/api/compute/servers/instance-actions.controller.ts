@@ -8,8 +8,8 @@ import { allowed, enforce } from '../../common/policy';
 import { type ApiVersion, Microversion } from '../microversion';
 import { instanceNotFound } from './server-reader';
 import { hostId } from './server.view';
+import { isoMicros } from '../timestamps';
 
-const micros = (date: Date | null) => (date ? `${date.toISOString().slice(0, 23)}000` : null);
 
 /** os-instance-actions: each request made on a server, and (for who may see them) its events. */
 @ApiTags('compute: servers')
@@ -34,9 +34,9 @@ export class InstanceActionsController {
       request_id: action.requestId,
       user_id: action.userId,
       project_id: action.projectId,
-      start_time: micros(action.startTime),
+      start_time: isoMicros(action.startTime),
       message: action.message,
-      ...(v.atLeast('2.58') && { updated_at: micros(action.updatedAt ?? action.startTime) }),
+      ...(v.atLeast('2.58') && { updated_at: isoMicros(action.updatedAt ?? action.startTime) }),
     };
   }
 
@@ -81,8 +81,8 @@ export class InstanceActionsController {
         ...(events && {
           events: events.map((event) => ({
             event: event.event,
-            start_time: micros(event.startTime),
-            finish_time: micros(event.finishTime),
+            start_time: isoMicros(event.startTime),
+            finish_time: isoMicros(event.finishTime),
             result: event.result,
             ...(seesTracebacks && { traceback: event.traceback }),
             ...(v.atLeast('2.62') && seesEvents && { host: event.host ?? '' }),

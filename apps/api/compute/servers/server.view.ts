@@ -4,6 +4,7 @@ import { apiStatus } from '../../../../common/compute/instance-states';
 import { type Instance, type InstanceFault } from '../../../../entities';
 import { resourceLinks } from '../links';
 import { type ApiVersion } from '../microversion';
+import { isoMicros, isoSeconds } from '../timestamps';
 
 /** What a server view needs besides the instance row, loaded in batches for lists. */
 export interface ServerExtras {
@@ -25,9 +26,6 @@ export interface ViewContext {
 /** Statuses whose servers show `progress`, as Nova's view builder lists them. */
 const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
 
-/** Nova's timestamps: created/updated as `2026-11-22T17:54:02Z`, the others with microseconds and no zone. */
-const isoSeconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
-const isoMicros = (date: Date | null) => (date ? `${date.toISOString().slice(0, 23)}000` : null);
 
 /** Nova's hostId: an opaque per-project digest of the host, equal for servers sharing a host. */
 export function hostId(projectId: string, host: string | null): string {

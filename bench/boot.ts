@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadSettings } from '../common/config';
+import { passwordLogin } from '../common/password-login';
 import { freePort, sleep } from '../scripts/net';
 import { startLocalCloud } from '../scripts/local-cloud';
 import type { ceilingWorkflow } from './ceiling-workflow';
@@ -51,21 +52,10 @@ class Api {
     private token = '',
   ) {}
 
-  async login(user: string, password: string, project: string): Promise<void> {
-    const res = await fetch(`${this.baseUrl}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: user, domain: { id: 'default' }, password } },
-          },
-          scope: { project: { name: project, domain: { id: 'default' } } },
-        },
-      }),
-    });
-    this.token = res.headers.get('x-subject-token')!;
+  async login(username: string, password: string, projectName: string): Promise<void> {
+    const login = await passwordLogin(`${this.baseUrl}/identity/v3`, { username, password, projectName });
+    if (!login.token) throw new Error(`login of ${username} failed: HTTP ${login.status}`);
+    this.token = login.token;
   }
 
   async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {

@@ -15,6 +15,8 @@ async function main() {
   if (!settings.env.databaseUrl) throw new ConfigError('DATABASE_URL is not set: the API needs the database');
 
   const app = await createHttpApp(settings, logger);
+  // Image uploads stream for as long as they take; Node's 5-minute request limit would cut large ones.
+  app.getHttpServer().requestTimeout = 0;
   await app.listen(settings.env.apiPort, settings.env.apiHost);
   logger.info({ url: settings.env.publicUrl }, 'API listening');
   onShutdown(logger, () => app.close());

@@ -1,4 +1,5 @@
 import { type Config, type Environment } from '../../common/config';
+import { passwordLogin } from '../../common/password-login';
 
 interface CatalogEntry {
   type: string;
@@ -28,36 +29,30 @@ export class ServiceSession {
   private async login() {
     if (!this.password) throw new Error('NOVAFLOW_SERVICE_PASSWORD is not set: the host cannot fetch images');
     const user = this.config.service_user;
-    const res = await fetch(`${this.authUrl}/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: {
-              user: { name: user.username, domain: { name: user.user_domain_name }, password: this.password },
-            },
-          },
-          scope: { project: { name: user.project_name, domain: { name: user.project_domain_name } } },
-        },
-      }),
-    });
-    if (res.status !== 201)
-      throw new Error(`service user ${user.username} could not log in: HTTP ${res.status}`);
-    const body = (await res.json()) as { token: { expires_at: string; catalog: CatalogEntry[] } };
+    const login = await passwordLogin<{ token: { expires_at: string; catalog: CatalogEntry[] } }>(
+      this.authUrl,
+      {
+        username: user.username,
+        password: this.password,
+        projectName: user.project_name,
+        userDomain: { name: user.user_domain_name },
+        projectDomain: { name: user.project_domain_name },
+      },
+    );
+    if (login.status !== 201)
+      throw new Error(`service user ${user.username} could not log in: HTTP ${login.status}`);
     return {
-      token: res.headers.get('x-subject-token')!,
-      expiresAt: Date.parse(body.token.expires_at),
-      catalog: body.token.catalog,
+      token: login.token!,
+      expiresAt: Date.parse(login.body.token.expires_at),
+      catalog: login.body.token.catalog,
     };
   }
 
+  /** The current session, logging in again when there is none (or it failed) or it nears its end. */
   private async session() {
-    const session = await this.current;
+    const session = await this.current?.catch(() => undefined);
     if (!session || session.expiresAt - RENEW_MARGIN_MS < Date.now()) {
       this.current = this.login();
-      this.current.catch(() => (this.current = undefined));
       return this.current;
     }
     return session;

@@ -1,3 +1,4 @@
+import { passwordLogin } from '../../common/password-login';
 import { TEST_PASSWORDS } from './passwords';
 
 export interface ApiResponse<T = any> {
@@ -23,22 +24,16 @@ export async function issueToken(
   credentials: Credentials,
 ): Promise<{ token: string; body: any }> {
   const domain = { id: credentials.domain ?? 'default' };
-  const res = await fetch(`${baseUrl}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: credentials.username, domain, password: credentials.password } },
-        },
-        scope: { project: { name: credentials.project, domain } },
-      },
-    }),
+  const login = await passwordLogin<any>(`${baseUrl}/identity/v3`, {
+    username: credentials.username,
+    password: credentials.password,
+    projectName: credentials.project,
+    userDomain: domain,
   });
-  if (res.status !== 201)
-    throw new Error(`login of ${credentials.username} failed: ${res.status} ${await res.text()}`);
-  return { token: res.headers.get('x-subject-token')!, body: await res.json() };
+  if (login.status !== 201) {
+    throw new Error(`login of ${credentials.username} failed: ${login.status} ${JSON.stringify(login.body)}`);
+  }
+  return { token: login.token!, body: login.body };
 }
 
 /**

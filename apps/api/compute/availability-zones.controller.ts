@@ -9,7 +9,6 @@ import { enforce } from '../common/policy';
 import { SETTINGS } from '../settings.module';
 import { isoMicros } from './timestamps';
 
-
 /** os-availability-zone: zones of enabled compute hosts; the detail (admin) adds hosts and services. */
 @ApiTags('compute: availability zones')
 @Controller('compute/v2.1/os-availability-zone')

@@ -23,7 +23,6 @@ const serviceUpdateSchema = {
   },
 };
 
-
 /** os-services (admin): Nova's services with their liveness; enable, disable, force down, delete. */
 @ApiTags('compute: services and hypervisors')
 @Controller('compute/v2.1/os-services')

@@ -38,7 +38,6 @@ interface KeypairBody {
   keypair: { name: string; public_key?: string; type?: string; user_id?: string };
 }
 
-
 /** os-keypairs: a user's SSH public keys, by name; generated here only before microversion 2.92. */
 @ApiTags('compute: key pairs')
 @Controller('compute/v2.1/os-keypairs')

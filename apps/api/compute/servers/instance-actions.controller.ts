@@ -10,7 +10,6 @@ import { instanceNotFound } from './server-reader';
 import { hostId } from './server.view';
 import { isoMicros } from '../timestamps';
 
-
 /** os-instance-actions: each request made on a server, and (for who may see them) its events. */
 @ApiTags('compute: servers')
 @Controller('compute/v2.1/servers/:serverId/os-instance-actions')

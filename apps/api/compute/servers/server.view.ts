@@ -26,7 +26,6 @@ export interface ViewContext {
 /** Statuses whose servers show `progress`, as Nova's view builder lists them. */
 const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
 
-
 /** Nova's hostId: an opaque per-project digest of the host, equal for servers sharing a host. */
 export function hostId(projectId: string, host: string | null): string {
   return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';

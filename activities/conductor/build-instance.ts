@@ -110,7 +110,14 @@ export function createBuildActivities({ dataSource, config, logger, networking }
         if (outcome !== 'conflict') return outcome;
         logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
       }
-      return { destinations: [], reason: `claims kept conflicting ${CLAIM_RETRIES} times` };
+      const reason = `claims kept conflicting ${CLAIM_RETRIES} times`;
+      await dataSource.transaction((db) =>
+        finishEvent(db, step.instanceUuid, step.requestId, SCHEDULE_EVENT, {
+          result: 'Error',
+          traceback: reason,
+        }),
+      );
+      return { destinations: [], reason };
     },
 
     /** Claims an alternate after the first host failed; false when it no longer fits. */

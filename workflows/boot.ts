@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Destination } from '../activities/conductor/build-instance';
+import { NO_VALID_HOST, networkAllocationFailed, retriesExceeded } from '../common/compute/failures';
 import { SEARCH_ATTRIBUTES } from '../common/task-queues';
 import { conductor } from './conductor-activities';
 import { describeFailure, isHostFailure, isNetworkRefusal, isPreempted, worthAnotherHost } from './failures';
@@ -17,13 +18,6 @@ export interface BootInput {
 }
 
 export type BootOutcome = 'active' | 'error' | 'preempted';
-
-/** Nova's NoValidHost and MaxRetriesExceeded fault messages. */
-const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
-const networkFailed = (uuid: string) =>
-  `Build of instance ${uuid} aborted: Failed to allocate the network(s), not rescheduling.`;
-const retriesExceeded = (uuid: string) =>
-  `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`;
 
 /**
  * Boot (Nova's schedule_and_build_instances + build_and_run_instance): schedule and claim, ports,
@@ -49,7 +43,7 @@ export async function bootWorkflow({ instanceUuid, requestId }: BootInput): Prom
       if (!isNetworkRefusal(error)) throw error;
       await conductor.failBuild({
         ...step,
-        fault: { code: 500, message: networkFailed(instanceUuid), details: describeFailure(error) },
+        fault: { code: 500, message: networkAllocationFailed(instanceUuid), details: describeFailure(error) },
       });
       return 'error';
     }

@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, TimeoutFailure } from '@temporalio/workflow';
+import { FailureType } from '../common/compute/failures';
 
 /**
  * The application failure behind an activity's failure. A regular activity's failure arrives as
@@ -12,12 +13,12 @@ function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
 
 /** The conductor refused a step because a delete took the instance over. */
 export function isPreempted(error: unknown): boolean {
-  return applicationFailureOf(error)?.type === 'TaskPreempted';
+  return applicationFailureOf(error)?.type === FailureType.TASK_PREEMPTED;
 }
 
 /** The network service refused the instance's ports (a full subnet, a port taken): no retry helps. */
 export function isNetworkRefusal(error: unknown): boolean {
-  return applicationFailureOf(error)?.type === 'NetworkAllocationFailed';
+  return applicationFailureOf(error)?.type === FailureType.NETWORK_ALLOCATION_FAILED;
 }
 
 /** The host never started the activity: its worker is gone. */
@@ -37,7 +38,7 @@ export function isHostFailure(error: unknown): error is ActivityFailure {
 /** Whether the driver said another host might do better. */
 export function worthAnotherHost(error: unknown): boolean {
   const failure = applicationFailureOf(error);
-  if (failure?.type === 'VirtDriverError') {
+  if (failure?.type === FailureType.VIRT_DRIVER_ERROR) {
     const [details] = (failure.details ?? []) as { retryOnAnotherHost?: boolean }[];
     return details?.retryOnAnotherHost !== false;
   }

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType } from '../../common/compute/failures';
 import { type ImageCache } from '../../apps/worker-compute/image-cache';
 import {
   type GuestSpec,
@@ -9,7 +10,6 @@ import {
 import { withHeartbeat } from './heartbeat';
 
 export interface ComputeDependencies {
-  host: string;
   driver: VirtDriver;
   imageCache: ImageCache;
 }
@@ -21,7 +21,7 @@ async function asActivity<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof VirtDriverError) {
       throw ApplicationFailure.create({
-        type: 'VirtDriverError',
+        type: FailureType.VIRT_DRIVER_ERROR,
         message: error.message,
         nonRetryable: true,
         details: [{ retryOnAnotherHost: error.retryOnAnotherHost }],
@@ -35,17 +35,11 @@ async function asActivity<T>(work: () => Promise<T>): Promise<T> {
  * The host's side of every operation, registered on `compute.<host>` only: the conductor sends
  * everything a step needs, because this process has no database.
  */
-export function createComputeActivities({ host, driver, imageCache }: ComputeDependencies) {
+export function createComputeActivities({ driver, imageCache }: ComputeDependencies) {
   const withImage = async (spec: GuestSpec): Promise<GuestSpec> =>
     driver.capabilities.needsImageData ? { ...spec, imagePath: await imageCache.fetch(spec.image.id) } : spec;
 
   return {
-    /** What the hypervisor has now, for operators and tests to look at a host directly. */
-    async describeHost() {
-      const [resources, guests] = await Promise.all([driver.getAvailableResource(), driver.listGuests()]);
-      return { host, resources, guests: Object.fromEntries(guests) };
-    },
-
     /** Fetches the image into the host cache when the driver needs it, then creates the disks. */
     async prepareBlockDevices(spec: GuestSpec): Promise<void> {
       await asActivity(async () => driver.prepareBlockDevices(await withImage(spec)));

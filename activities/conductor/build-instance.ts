@@ -17,9 +17,6 @@ import { loadHostStates } from './scheduler/load-host-states';
 export const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
 export const BUILD_EVENT = 'compute__do_build_and_run_instance';
 
-/** Nova's NoValidHost fault message. */
-export const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
-
 /** A node the workflow may build on. */
 export interface Destination {
   host: string;
@@ -260,5 +257,3 @@ export function createBuildActivities({ dataSource, config, logger, networking }
     },
   };
 }
-
-export type BuildActivities = ReturnType<typeof createBuildActivities>;

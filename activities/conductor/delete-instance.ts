@@ -83,5 +83,3 @@ export function createDeleteActivities({
     },
   };
 }
-
-export type DeleteActivities = ReturnType<typeof createDeleteActivities>;

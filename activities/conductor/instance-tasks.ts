@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type EntityManager } from 'typeorm';
+import { FailureType } from '../../common/compute/failures';
 import { Instance } from '../../entities';
-
-export const TASK_PREEMPTED = 'TaskPreempted';
 
 /**
  * Locks the instance row and checks that `taskId` still owns it (the operation protocol's step 3):
@@ -22,7 +21,7 @@ export async function lockForTask(
     .getOne();
   if (!instance || instance.taskId !== taskId || instance.deletedAt) {
     throw ApplicationFailure.create({
-      type: TASK_PREEMPTED,
+      type: FailureType.TASK_PREEMPTED,
       message: `task ${taskId} no longer owns instance ${instanceUuid} (now ${instance?.taskId ?? 'gone'})`,
       nonRetryable: true,
     });

@@ -1,11 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type EntityManager } from 'typeorm';
 import { ApiError } from '../../apps/api/common/api-error';
+import { FailureType } from '../../common/compute/failures';
 import { type GuestInterface } from '../../common/compute/guest-spec';
 import { allocatePortsForInstance, bindInstancePorts, releaseInstancePorts } from '../../common/network';
 import { type Instance } from '../../entities';
-
-export const NETWORK_ALLOCATION_FAILED = 'NetworkAllocationFailed';
 
 /**
  * What the boot and delete workflows need of the network service, over the conductor's database
@@ -42,7 +41,7 @@ export function networkService(defaultZone: string): InstanceNetworking {
         // The network refused (a full subnet, a port taken meanwhile): retrying will not help.
         if (error instanceof ApiError) {
           throw ApplicationFailure.create({
-            type: NETWORK_ALLOCATION_FAILED,
+            type: FailureType.NETWORK_ALLOCATION_FAILED,
             message: error.message,
             nonRetryable: true,
           });

@@ -43,7 +43,7 @@ async function main() {
         connection: nativeConnection,
         namespace: env.temporalNamespace,
         taskQueue: computeTaskQueue(host),
-        activities: createComputeActivities({ host, driver, imageCache }),
+        activities: createComputeActivities({ driver, imageCache }),
       });
       const reporter = new HostReporter(host, driver, client, config, logger);
       return { host, worker, reporter, run: worker.run() };

@@ -23,7 +23,7 @@ describe('configuration is validated at start', () => {
       },
       logFile,
     );
-    expect(await child.waitForExit()).toBe(1);
+    expect(await child.exitCode()).toBe(1);
     const lines = readFileSync(logFile, 'utf8').trim().split('\n');
     const fatal = JSON.parse(lines[lines.length - 1]);
     expect(fatal.level).toBe(60);

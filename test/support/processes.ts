@@ -53,7 +53,7 @@ export class TestProcess {
     await this.exited;
   }
 
-  waitForExit(): Promise<number | null> {
+  exitCode(): Promise<number | null> {
     return this.exited;
   }
 }

@@ -135,12 +135,15 @@ describe('boot and delete', () => {
   });
 
   it('shows the server as Nova does at 2.1 and 2.93, and lists it with filters', async () => {
+    const keypair = await demo.post('/compute/v2.1/os-keypairs', { keypair: { name: 'ops' } });
     const created = await createServer(demo, {
       name: 'sample-vm',
       imageRef: imageId,
       metadata: { role: 'db' },
+      key_name: 'ops',
     });
     const id = created.body.server.id;
+    await createServer(demo, { name: 'other-vm', imageRef: imageId });
     await waitForServer(demo, id);
     const old = await demo.get(`/compute/v2.1/servers/${id}`);
     expect(old.body.server.flavor).toEqual({
@@ -148,6 +151,11 @@ describe('boot and delete', () => {
       links: [{ rel: 'bookmark', href: `${stack.apiUrl}/compute/flavors/1` }],
     });
     expect(old.body.server).not.toHaveProperty('locked');
+    expect(old.body.server.key_name).toBe('ops');
+    const [row] = await stack.query<{ key_data: string }>('SELECT key_data FROM instances WHERE uuid = $1', [
+      id,
+    ]);
+    expect(row.key_data).toBe(keypair.body.keypair.public_key);
     expect(old.body.server.metadata).toEqual({ role: 'db' });
 
     const byName = await demo.get('/compute/v2.1/servers/detail?name=^sample-', LATEST);

@@ -347,6 +347,60 @@ describe('compute API conventions', () => {
     });
   });
 
+  describe('key pairs', () => {
+    it('generates a key pair before 2.92, imports one at 2.92, lists, shows and deletes them', async () => {
+      const generated = await demo.post(
+        '/compute/v2.1/os-keypairs',
+        { keypair: { name: 'gen' } },
+        { 'OpenStack-API-Version': 'compute 2.91' },
+      );
+      expect(generated.status).toBe(201);
+      expect(generated.body.keypair).toMatchObject({ name: 'gen', type: 'ssh' });
+      expect(generated.body.keypair.private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+      expect(generated.body.keypair.public_key).toMatch(/^ssh-rsa /);
+
+      const mustImport = await demo.post(
+        '/compute/v2.1/os-keypairs',
+        { keypair: { name: 'gen2' } },
+        { 'OpenStack-API-Version': 'compute 2.92' },
+      );
+      expect(mustImport.status).toBe(400);
+      const imported = await demo.post(
+        '/compute/v2.1/os-keypairs',
+        { keypair: { name: 'mine', public_key: generated.body.keypair.public_key } },
+        { 'OpenStack-API-Version': 'compute 2.92' },
+      );
+      expect(imported.body.keypair.fingerprint).toBe(generated.body.keypair.fingerprint);
+      expect(imported.body.keypair).not.toHaveProperty('private_key');
+
+      const duplicate = await demo.post('/compute/v2.1/os-keypairs', {
+        keypair: { name: 'mine', public_key: generated.body.keypair.public_key },
+      });
+      expect(duplicate.body).toEqual({
+        conflictingRequest: { code: 409, message: "Key pair 'mine' already exists." },
+      });
+      const bad = await demo.post('/compute/v2.1/os-keypairs', {
+        keypair: { name: 'bad', public_key: 'ssh-rsa nonsense' },
+      });
+      expect(bad.body).toEqual({
+        badRequest: { code: 400, message: 'Keypair data is invalid: failed to generate fingerprint' },
+      });
+
+      const listed = await demo.get('/compute/v2.1/os-keypairs', { 'OpenStack-API-Version': 'compute 2.2' });
+      expect(listed.body.keypairs.map((k: any) => k.keypair.name)).toEqual(['gen', 'mine']);
+      expect((await admin.get('/compute/v2.1/os-keypairs')).body.keypairs).toEqual([]);
+      expect((await demo.get('/compute/v2.1/os-keypairs/mine')).body.keypair).toMatchObject({
+        name: 'mine',
+        deleted: false,
+      });
+      expect(
+        (await demo.delete('/compute/v2.1/os-keypairs/mine', { 'OpenStack-API-Version': 'compute 2.2' }))
+          .status,
+      ).toBe(204);
+      expect((await demo.get('/compute/v2.1/os-keypairs/mine')).status).toBe(404);
+    });
+  });
+
   it('serves an OpenAPI document generated from the code, and Swagger UI', async () => {
     const doc = await new ApiClient(stack.apiUrl, undefined).get('/openapi.json');
     expect(doc.status).toBe(200);

@@ -101,6 +101,13 @@ async function syncGuests(db: EntityManager, report: HostReport): Promise<string
       [report.host, uuids, guests.map(([, state]) => state)],
     );
   }
+  // An idle instance of this host that the hypervisor does not list has no guest (Nova's NOSTATE).
+  await db.query(
+    `UPDATE instances SET power_state = 0, updated_at = now()
+      WHERE host = $1 AND task_state IS NULL AND deleted_at IS NULL AND power_state <> 0
+        AND uuid <> ALL($2::uuid[])`,
+    [report.host, uuids],
+  );
   const stale: { uuid: string }[] = await db.query(
     'SELECT uuid FROM instances WHERE uuid = ANY($1::uuid[]) AND deleted_at IS NOT NULL',
     [uuids],

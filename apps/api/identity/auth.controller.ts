@@ -16,16 +16,13 @@ import { IdentityViews } from './views';
 /** Keystone's /v3/auth: issue, validate and revoke tokens; what a token may be scoped to. */
 @Controller('identity/v3/auth')
 export class AuthController {
-  private readonly views: IdentityViews;
-
   constructor(
+    private readonly views: IdentityViews,
     private readonly authentication: AuthenticationService,
     private readonly tokens: TokenService,
     private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
-  ) {
-    this.views = new IdentityViews(settings.env.publicUrl);
-  }
+  ) {}
 
   private catalogFor(auth: AuthContext, nocatalog: unknown) {
     const scoped = auth.projectId || auth.domainId;

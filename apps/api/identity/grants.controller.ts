@@ -19,15 +19,12 @@ const ASSIGNMENT_TYPE: Record<TargetKind, AssignmentType> = {
 /** Role grants of a user on a project or a domain: PUT, check, list and revoke. */
 @Controller('identity/v3')
 export class GrantsController {
-  private readonly views: IdentityViews;
-
   constructor(
+    private readonly views: IdentityViews,
     private readonly store: IdentityStore,
     private readonly tokens: TokenService,
     @Inject(SETTINGS) private readonly settings: Settings,
-  ) {
-    this.views = new IdentityViews(settings.env.publicUrl);
-  }
+  ) {}
 
   private get repo() {
     return this.store.dataSource.getRepository(RoleAssignment);

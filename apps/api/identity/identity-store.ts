@@ -39,3 +39,12 @@ export class IdentityStore {
     }
   }
 }
+
+/** Keystone's list filters common to domains, projects and users: name, domain_id and enabled. */
+export function listFilters(query: { name?: string; domainId?: string; enabled?: string }) {
+  return {
+    ...(query.name && { name: query.name }),
+    ...(query.domainId && { domainId: query.domainId }),
+    ...(query.enabled !== undefined && { enabled: query.enabled !== 'false' }),
+  };
+}

@@ -10,6 +10,7 @@ import { RolesController } from './roles.controller';
 import { TokenService } from './token.service';
 import { UsersController } from './users.controller';
 import { IdentityVersionsController } from './versions.controller';
+import { IdentityViews } from './views';
 
 /** Keystone v3's subset under /identity: tokens, domains, projects, users, roles, grants, catalog. */
 @Module({
@@ -23,7 +24,7 @@ import { IdentityVersionsController } from './versions.controller';
     GrantsController,
     CatalogController,
   ],
-  providers: [TokenService, AuthenticationService, IdentityStore],
+  providers: [TokenService, AuthenticationService, IdentityStore, IdentityViews],
   exports: [TokenService],
 })
 export class IdentityModule {}

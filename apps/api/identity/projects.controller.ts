@@ -1,26 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { type Settings } from '../../../common/config';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Project } from '../../../entities';
 import { ApiError } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
-import { SETTINGS } from '../settings.module';
 import { newKeystoneId } from './ids';
-import { IdentityStore } from './identity-store';
+import { IdentityStore, listFilters } from './identity-store';
 import { type ProjectBody, projectSchema } from './identity.schemas';
 import { IdentityViews } from './views';
 
 @Controller('identity/v3/projects')
 export class ProjectsController {
-  private readonly views: IdentityViews;
-
   constructor(
+    private readonly views: IdentityViews,
     private readonly store: IdentityStore,
-    @Inject(SETTINGS) settings: Settings,
-  ) {
-    this.views = new IdentityViews(settings.env.publicUrl);
-  }
+  ) {}
 
   private get repo() {
     return this.store.dataSource.getRepository(Project);
@@ -35,11 +29,7 @@ export class ProjectsController {
   ) {
     enforce(caller, 'identity:list_projects');
     const projects = await this.repo.find({
-      where: {
-        ...(name && { name }),
-        ...(domainId && { domainId }),
-        ...(enabled !== undefined && { enabled: enabled !== 'false' }),
-      },
+      where: listFilters({ name, domainId, enabled }),
       order: { name: 'ASC' },
     });
     return this.views.collection(

@@ -1,10 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { type Settings } from '../../../common/config';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Role } from '../../../entities';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
-import { SETTINGS } from '../settings.module';
 import { newKeystoneId } from './ids';
 import { IdentityStore } from './identity-store';
 import { type RoleBody, roleSchema } from './identity.schemas';
@@ -12,14 +10,10 @@ import { IdentityViews } from './views';
 
 @Controller('identity/v3/roles')
 export class RolesController {
-  private readonly views: IdentityViews;
-
   constructor(
+    private readonly views: IdentityViews,
     private readonly store: IdentityStore,
-    @Inject(SETTINGS) settings: Settings,
-  ) {
-    this.views = new IdentityViews(settings.env.publicUrl);
-  }
+  ) {}
 
   private get repo() {
     return this.store.dataSource.getRepository(Role);

@@ -1,13 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { type Settings } from '../../../common/config';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Project, User } from '../../../entities';
 import { ApiError } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
-import { SETTINGS } from '../settings.module';
 import { newKeystoneId } from './ids';
-import { IdentityStore } from './identity-store';
+import { IdentityStore, listFilters } from './identity-store';
 import { passwordChangeSchema, type UserBody, userSchema } from './identity.schemas';
 import { hashPassword, verifyPassword } from './password';
 import { TokenService } from './token.service';
@@ -15,15 +13,11 @@ import { IdentityViews } from './views';
 
 @Controller('identity/v3/users')
 export class UsersController {
-  private readonly views: IdentityViews;
-
   constructor(
+    private readonly views: IdentityViews,
     private readonly store: IdentityStore,
     private readonly tokens: TokenService,
-    @Inject(SETTINGS) settings: Settings,
-  ) {
-    this.views = new IdentityViews(settings.env.publicUrl);
-  }
+  ) {}
 
   private get repo() {
     return this.store.dataSource.getRepository(User);
@@ -38,11 +32,7 @@ export class UsersController {
   ) {
     enforce(caller, 'identity:list_users');
     const users = await this.repo.find({
-      where: {
-        ...(name && { name }),
-        ...(domainId && { domainId }),
-        ...(enabled !== undefined && { enabled: enabled !== 'false' }),
-      },
+      where: listFilters({ name, domainId, enabled }),
       order: { name: 'ASC' },
     });
     return this.views.collection(

@@ -1,10 +1,18 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Settings } from '../../../common/config';
 import { type Domain, type Project, type Role, type User } from '../../../entities';
 import { type AuthContext } from '../common/auth/auth-context';
+import { SETTINGS } from '../settings.module';
 import { type CatalogEntry } from './catalog';
 
 /** Keystone's JSON for each identity resource, with its self link. */
+@Injectable()
 export class IdentityViews {
-  constructor(private readonly publicUrl: string) {}
+  private readonly publicUrl: string;
+
+  constructor(@Inject(SETTINGS) settings: Settings) {
+    this.publicUrl = settings.env.publicUrl;
+  }
 
   private link(collection: string, id: string) {
     return { self: `${this.publicUrl}/identity/v3/${collection}/${id}` };

@@ -20,6 +20,7 @@ import { Image1763900000002 } from './migrations/1763900000002-image';
 import { Network1763900000003 } from './migrations/1763900000003-network';
 import { Compute1763900000004 } from './migrations/1763900000004-compute';
 import { SeedLog1763900000005 } from './migrations/1763900000005-seed-log';
+import { OperationEngine1764600000006 } from './migrations/1764600000006-operation-engine';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 
 export { ComputeNode, Service };
@@ -73,4 +74,5 @@ export const MIGRATIONS = [
   Network1763900000003,
   Compute1763900000004,
   SeedLog1763900000005,
+  OperationEngine1764600000006,
 ];

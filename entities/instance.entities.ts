@@ -131,6 +131,10 @@ export class Instance {
   @Column('boolean', { default: false })
   locked!: boolean;
 
+  /** Who locked it, as Nova's: 'owner' or 'admin'; only an admin may undo an admin's lock. */
+  @Column('varchar', { name: 'locked_by', length: 16, nullable: true })
+  lockedBy!: 'owner' | 'admin' | null;
+
   @Column('text', { name: 'locked_reason', nullable: true })
   lockedReason!: string | null;
 
@@ -225,6 +229,10 @@ export class InstanceAction {
 
   @Column('varchar', { length: 255, nullable: true })
   message!: string | null;
+
+  /** The Temporal workflow that ran it; none for actions the API does alone (lock, resetState). */
+  @Column('varchar', { name: 'workflow_id', length: 512, nullable: true })
+  workflowId!: string | null;
 
   @Column('timestamptz', { name: 'updated_at', nullable: true })
   updatedAt!: Date | null;

@@ -1,5 +1,7 @@
 import { createServer, Socket } from 'node:net';
 
+export { sleep } from '../common/sleep';
+
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,5 +28,3 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
     socket.connect(port, host, () => done(true));
   });
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

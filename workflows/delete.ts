@@ -1,49 +1,40 @@
-import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
-import { conductor, conductorWaits } from './conductor-activities';
+import { conductor } from './conductor-activities';
+import type { OperationInput } from './engine/operation-run';
+import { operationFailed, type OperationOutcome, runOperation } from './engine/run-operation';
 import { describeFailure, isHostFailure, isHostUnreachable } from './failures';
 import { hostActivities } from './host-activities';
 
-export interface DeleteInput {
-  instanceUuid: string;
-  requestId: string;
-  /** The workflow of the task this delete took the instance from (a build, say), to cancel first. */
-  preemptedTaskId?: string;
-}
+export type DeleteInput = OperationInput & { operation: 'delete' | 'force_delete' };
+
+/** Nova's fault when the host could not destroy the guest. */
+const TERMINATE_FAILED = 'Failed to terminate the instance on its host.';
 
 /**
  * Delete (Nova's terminate_instance): preempt the running task, if any, and wait for its
  * compensation; destroy the guest on its host; release ports and allocations; mark the instance
  * deleted. A host that is gone cannot destroy now: the delete completes and the host destroys the
- * guest when it reports again (Nova's local delete).
+ * guest when it reports again (Nova's local delete). A host that fails to destroy leaves the
+ * instance in ERROR, for the user to delete again.
  */
-export async function deleteWorkflow({
-  instanceUuid,
-  requestId,
-  preemptedTaskId,
-}: DeleteInput): Promise<void> {
-  const step = { instanceUuid, requestId, taskId: workflowInfo().workflowId };
-  if (preemptedTaskId) {
-    await getExternalWorkflowHandle(preemptedTaskId)
-      .cancel()
-      .catch((error) =>
-        log.info('preempted task had already ended', { preemptedTaskId, error: String(error) }),
-      );
-    await conductorWaits.awaitWorkflowClosed(preemptedTaskId);
-  }
-  const { host } = await conductor.beginDelete(step);
-  let hostUnreachable = false;
-  if (host) {
-    try {
-      await hostActivities(host).destroy(instanceUuid);
-    } catch (error) {
-      if (!isHostFailure(error)) throw error;
-      if (!isHostUnreachable(error)) {
-        // The guest may still run: keep the instance, in ERROR, for the user to delete again.
-        await conductor.failDelete({ ...step, error: `${host}: ${describeFailure(error)}` });
-        return;
+export async function deleteWorkflow(input: DeleteInput): Promise<OperationOutcome> {
+  return runOperation(input, async (run) => {
+    const { host } = await conductor.beginOperation(run.step('beginOperation'));
+    let hostUnreachable = false;
+    if (host) {
+      try {
+        await hostActivities(host).destroy(input.instanceUuid);
+      } catch (error) {
+        if (!isHostFailure(error)) throw error;
+        if (!isHostUnreachable(error)) {
+          throw operationFailed({
+            code: 500,
+            message: TERMINATE_FAILED,
+            details: `${host}: ${describeFailure(error)}`,
+          });
+        }
+        hostUnreachable = true;
       }
-      hostUnreachable = true;
     }
-  }
-  await conductor.completeDelete({ ...step, hostUnreachable });
+    await conductor.completeDelete({ ...run.step('completeDelete'), hostUnreachable });
+  });
 }

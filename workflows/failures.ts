@@ -5,7 +5,7 @@ import { FailureType } from '../common/compute/failures';
  * The application failure behind an activity's failure. A regular activity's failure arrives as
  * an ActivityFailure around it; a local activity's arrives as the ApplicationFailure itself.
  */
-function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
+export function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause;
   return undefined;

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { ComputeActivities } from '../activities/compute';
 import { computeTaskQueue } from '../common/task-queues';
 
@@ -8,7 +8,7 @@ import { computeTaskQueue } from '../common/task-queues';
  * that dies mid-operation by the heartbeat timeout (then the attempt is retried there). Cancelling
  * waits for the host to finish what it was doing, so compensation never races the guest.
  */
-export function hostActivities(host: string): ComputeActivities {
+export function hostActivities(host: string, overrides: Partial<ActivityOptions> = {}): ComputeActivities {
   return proxyActivities<ComputeActivities>({
     taskQueue: computeTaskQueue(host),
     scheduleToStartTimeout: '30 seconds',
@@ -16,5 +16,6 @@ export function hostActivities(host: string): ComputeActivities {
     heartbeatTimeout: '10 seconds',
     retry: { initialInterval: '1 second', maximumAttempts: 3 },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    ...overrides,
   });
 }

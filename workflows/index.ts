@@ -1,3 +1,14 @@
 export { bootWorkflow } from './boot';
 export { deleteWorkflow } from './delete';
 export { hostWorkflow } from './host';
+export { pauseWorkflow } from './pause';
+export { rebootWorkflow } from './reboot';
+export { reclaimWorkflow } from './reclaim';
+export { reconcileWorkflow } from './reconcile';
+export { restoreWorkflow } from './restore';
+export { resumeWorkflow } from './resume';
+export { softDeleteWorkflow } from './soft-delete';
+export { startWorkflow } from './start';
+export { stopWorkflow } from './stop';
+export { suspendWorkflow } from './suspend';
+export { unpauseWorkflow } from './unpause';

@@ -1,13 +1,26 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../../common/compute/failures';
+import { type PowerState } from '../../common/power-state';
 import { type ImageCache } from '../../apps/worker-compute/image-cache';
 import {
   type GuestSpec,
+  type RebootType,
   type SpawnedGuest,
   type VirtDriver,
   VirtDriverError,
 } from '../../apps/worker-compute/virt/driver';
+import { tailLines } from './console-tail';
 import { withHeartbeat } from './heartbeat';
+
+/** The guest an in-place action is about. */
+export interface GuestRef {
+  instanceUuid: string;
+}
+
+/** The power state the hypervisor reports once an action is done, for the workflow to record. */
+export interface GuestPower {
+  powerState: PowerState;
+}
 
 export interface ComputeDependencies {
   driver: VirtDriver;
@@ -39,6 +52,14 @@ export function createComputeActivities({ driver, imageCache }: ComputeDependenc
   const withImage = async (spec: GuestSpec): Promise<GuestSpec> =>
     driver.capabilities.needsImageData ? { ...spec, imagePath: await imageCache.fetch(spec.image.id) } : spec;
 
+  /** Runs a power action, then asks the hypervisor what state the guest is in now. */
+  const powerAction = (instanceUuid: string, action: () => Promise<void>): Promise<GuestPower> =>
+    asActivity(async () => {
+      await action();
+      const { powerState } = await driver.getInfo(instanceUuid);
+      return { powerState };
+    });
+
   return {
     /** Fetches the image into the host cache when the driver needs it, then creates the disks. */
     async prepareBlockDevices(spec: GuestSpec): Promise<void> {
@@ -53,6 +74,48 @@ export function createComputeActivities({ driver, imageCache }: ComputeDependenc
     /** Powers the guest off and removes it; a guest already gone is fine. */
     async destroy(instanceUuid: string): Promise<void> {
       await asActivity(() => driver.destroy(instanceUuid));
+    },
+
+    /** Shuts the guest down cleanly, waiting up to timeoutSeconds, then powers it off. */
+    async powerOff({
+      instanceUuid,
+      timeoutSeconds,
+    }: GuestRef & { timeoutSeconds?: number }): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.powerOff(instanceUuid, { timeoutSeconds }));
+    },
+
+    async powerOn({ instanceUuid }: GuestRef): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.powerOn(instanceUuid));
+    },
+
+    async reboot({ instanceUuid, type }: GuestRef & { type: RebootType }): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.reboot(instanceUuid, type));
+    },
+
+    async pause({ instanceUuid }: GuestRef): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.pause(instanceUuid));
+    },
+
+    async unpause({ instanceUuid }: GuestRef): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.unpause(instanceUuid));
+    },
+
+    async suspend({ instanceUuid }: GuestRef): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.suspend(instanceUuid));
+    },
+
+    async resume({ instanceUuid }: GuestRef): Promise<GuestPower> {
+      return powerAction(instanceUuid, () => driver.resume(instanceUuid));
+    },
+
+    /** The guest's serial console log, or its last `length` lines (-1 or none: all of it). */
+    async getConsoleOutput({
+      instanceUuid,
+      length,
+    }: GuestRef & { length?: number }): Promise<{ output: string }> {
+      return asActivity(async () => ({
+        output: tailLines(await driver.getConsoleOutput(instanceUuid), length),
+      }));
     },
   };
 }

@@ -1,12 +1,13 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type GuestInterface, type GuestSpec } from '../../common/compute/guest-spec';
 import { instanceName } from '../../common/compute/instance-name';
-import { TaskState, VmState } from '../../common/compute/instance-states';
+import { OPERATIONS, TaskState, VmState } from '../../common/compute/instance-states';
 import { type Config } from '../../common/config';
 import { type Logger } from '../../common/logger';
-import { type Instance, InstanceFault } from '../../entities';
+import { type Instance } from '../../entities';
 import { finishAction, finishEvent, startEvent } from './instance-actions';
-import { lockForTask, updateInstance } from './instance-tasks';
+import { updateInstance } from './instance-tasks';
+import { ledgered, type StepInput } from './operations/step-ledger';
 import { type InstanceNetworking } from './networking';
 import { buildSchedulingRequest, instanceResources } from './scheduler/build-request';
 import { claimOnNode, existingClaim, releaseAllocations } from './scheduler/claims';
@@ -15,7 +16,7 @@ import { type HostState } from './scheduler/host-state';
 import { loadHostStates } from './scheduler/load-host-states';
 
 export const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances';
-export const BUILD_EVENT = 'compute__do_build_and_run_instance';
+export const BUILD_EVENT = OPERATIONS.create.event;
 
 /** A node the workflow may build on. */
 export interface Destination {
@@ -28,12 +29,6 @@ export interface Schedule {
   /** The claimed node first, then alternates (claimed only when tried); empty: no valid host. */
   destinations: Destination[];
   reason?: string;
-}
-
-export interface BuildStep {
-  instanceUuid: string;
-  taskId: string;
-  requestId: string;
 }
 
 /** A claim can lose a race on the node's generation; it re-reads and tries again this often. */
@@ -52,7 +47,10 @@ export interface BuildDependencies {
   networking: InstanceNetworking;
 }
 
-/** The conductor's steps of the boot workflow; each checks that its task still owns the instance. */
+/**
+ * The conductor's steps of the boot workflow. Each is ledgered: it checks that its task still
+ * owns the instance, and a second run returns what the first returned.
+ */
 export function createBuildActivities({ dataSource, config, logger, networking }: BuildDependencies) {
   const serviceDownTime = config.DEFAULT.service_down_time;
 
@@ -83,71 +81,67 @@ export function createBuildActivities({ dataSource, config, logger, networking }
   }
 
   return {
-    /** Selects destinations (with alternates) and claims the first; none means NoValidHost. */
-    async scheduleInstance(step: BuildStep): Promise<Schedule> {
+    /**
+     * Selects destinations (with alternates) and claims the first; none means NoValidHost. A claim
+     * that loses the node's generation race is retried inside the step, on a fresh read.
+     */
+    scheduleInstance: ledgered(dataSource, async (db, instance, step: StepInput): Promise<Schedule> => {
+      await startEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT);
+      const claimedNode = await existingClaim(db, instance.uuid);
+      if (claimedNode !== undefined) {
+        const [host] = await loadHostStates(db, serviceDownTime, [claimedNode]);
+        return { destinations: [destinationOf(host)] };
+      }
+      await lockGroup(db, instance);
       for (let attempt = 1; attempt <= CLAIM_RETRIES; attempt++) {
-        const outcome = await dataSource.transaction(async (db) => {
-          const instance = await lockForTask(db, step.instanceUuid, step.taskId);
-          await startEvent(db, step.instanceUuid, step.requestId, SCHEDULE_EVENT);
-          const claimedNode = await existingClaim(db, instance.uuid);
-          if (claimedNode !== undefined) {
-            const [host] = await loadHostStates(db, serviceDownTime, [claimedNode]);
-            return { destinations: [destinationOf(host)] };
-          }
-          await lockGroup(db, instance);
-          const schedule = await scheduleOnce(db, instance);
-          if (schedule !== 'conflict') {
-            await finishEvent(db, step.instanceUuid, step.requestId, SCHEDULE_EVENT, {
-              result: schedule.destinations.length > 0 ? 'Success' : 'Error',
-              traceback: schedule.reason,
-            });
-          }
+        const schedule = await scheduleOnce(db, instance);
+        if (schedule !== 'conflict') {
+          await finishEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT, {
+            result: schedule.destinations.length > 0 ? 'Success' : 'Error',
+            traceback: schedule.reason,
+          });
           return schedule;
-        });
-        if (outcome !== 'conflict') return outcome;
-        logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
+        }
+        logger.debug({ instance: instance.uuid, attempt }, 'claim lost a generation race; rescheduling');
       }
       const reason = `claims kept conflicting ${CLAIM_RETRIES} times`;
-      await dataSource.transaction((db) =>
-        finishEvent(db, step.instanceUuid, step.requestId, SCHEDULE_EVENT, {
-          result: 'Error',
-          traceback: reason,
-        }),
-      );
+      await finishEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT, {
+        result: 'Error',
+        traceback: reason,
+      });
       return { destinations: [], reason };
-    },
+    }),
 
     /** Claims an alternate after the first host failed; false when it no longer fits. */
-    async claimAlternate(step: BuildStep & { destination: Destination }): Promise<boolean> {
-      return dataSource.transaction(async (db) => {
-        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+    claimAlternate: ledgered(
+      dataSource,
+      async (db, instance, step: StepInput & { destination: Destination }): Promise<boolean> => {
         await lockGroup(db, instance);
         const [host] = await loadHostStates(db, serviceDownTime, [step.destination.computeNodeId]);
         if (!host || !host.serviceUp) return false;
         const request = await buildSchedulingRequest(db, instance);
         const passes = selectHosts([host], request, { ...config, scheduler: { max_attempts: 1 } }, logger);
         return passes.hosts.length > 0 && claimOnNode(db, instance.uuid, host, instanceResources(instance));
-      });
-    },
+      },
+    ),
 
     /** task_state networking: the instance's ports, allocated once however often this runs. */
-    async allocateNetwork(step: BuildStep): Promise<GuestInterface[]> {
-      return dataSource.transaction(async (db) => {
-        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
-        await updateInstance(db, instance.uuid, { taskState: TaskState.NETWORKING });
-        return networking.allocate(db, instance);
-      });
-    },
+    allocateNetwork: ledgered(dataSource, async (db, instance): Promise<GuestInterface[]> => {
+      await updateInstance(db, instance.uuid, { taskState: TaskState.NETWORKING });
+      return networking.allocate(db, instance);
+    }),
 
     /**
      * task_state block_device_mapping on the chosen host: the instance is placed there, its ports
      * bound to it, and the host gets the guest's full description.
      */
-    async prepareOnHost(
-      step: BuildStep & { destination: Destination; interfaces: GuestInterface[] },
-    ): Promise<GuestSpec> {
-      return dataSource.transaction(async (db) => {
-        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
+    prepareOnHost: ledgered(
+      dataSource,
+      async (
+        db,
+        instance,
+        step: StepInput & { destination: Destination; interfaces: GuestInterface[] },
+      ): Promise<GuestSpec> => {
         const [zone] = await db.query(
           `SELECT zone FROM services WHERE host = $1 AND "binary" = 'nova-compute'`,
           [step.destination.host],
@@ -175,21 +169,14 @@ export function createBuildActivities({ dataSource, config, logger, networking }
           keyData: instance.keyData,
           metadata: Object.fromEntries(metadata.map(({ key, value }) => [key, value])),
         };
-      });
-    },
-
-    async setSpawning(step: BuildStep): Promise<void> {
-      await dataSource.transaction(async (db) => {
-        await lockForTask(db, step.instanceUuid, step.taskId);
-        await updateInstance(db, step.instanceUuid, { taskState: TaskState.SPAWNING });
-      });
-    },
+      },
+    ),
 
     /** The build is over: ACTIVE, no task, powered as the host said. */
-    async finishBuild(step: BuildStep & { powerState: number; rootDeviceName: string }): Promise<void> {
-      await dataSource.transaction(async (db) => {
-        await lockForTask(db, step.instanceUuid, step.taskId);
-        await updateInstance(db, step.instanceUuid, {
+    finishBuild: ledgered(
+      dataSource,
+      async (db, instance, step: StepInput & { powerState: number; rootDeviceName: string }) => {
+        await updateInstance(db, instance.uuid, {
           vmState: VmState.ACTIVE,
           taskState: null,
           taskId: null,
@@ -197,63 +184,37 @@ export function createBuildActivities({ dataSource, config, logger, networking }
           rootDeviceName: step.rootDeviceName,
           launchedAt: new Date(),
         });
-        await finishEvent(db, step.instanceUuid, step.requestId, BUILD_EVENT, { result: 'Success' });
-        await finishAction(db, step.instanceUuid, step.requestId);
-      });
-    },
+        await finishEvent(db, instance.uuid, step.requestId, BUILD_EVENT, { result: 'Success' });
+        await finishAction(db, instance.uuid, step.requestId);
+      },
+    ),
 
     /** A host failed the build: drop the claim there and unplace the instance (the next host rebinds its ports). */
-    async abandonHost(step: BuildStep & { destination: Destination; error: string }): Promise<void> {
-      await dataSource.transaction(async (db) => {
-        await lockForTask(db, step.instanceUuid, step.taskId);
-        await releaseAllocations(db, step.instanceUuid, step.destination.computeNodeId);
-        await updateInstance(db, step.instanceUuid, {
-          host: null,
-          node: null,
-          taskState: TaskState.SCHEDULING,
-        });
-        await finishEvent(db, step.instanceUuid, step.requestId, BUILD_EVENT, {
+    abandonHost: ledgered(
+      dataSource,
+      async (db, instance, step: StepInput & { destination: Destination; error: string }) => {
+        await releaseAllocations(db, instance.uuid, step.destination.computeNodeId);
+        await updateInstance(db, instance.uuid, { host: null, node: null, taskState: TaskState.SCHEDULING });
+        await finishEvent(db, instance.uuid, step.requestId, BUILD_EVENT, {
           result: 'Error',
           traceback: step.error,
         });
-      });
-    },
-
-    /** The build failed for good: ERROR with a fault, and nothing it claimed kept. */
-    async failBuild(
-      step: BuildStep & { fault: { code: number; message: string; details?: string } },
-    ): Promise<void> {
-      await dataSource.transaction(async (db) => {
-        const instance = await lockForTask(db, step.instanceUuid, step.taskId);
-        await releaseAllocations(db, instance.uuid);
-        await networking.release(db, instance.uuid);
-        await db.getRepository(InstanceFault).insert({
-          instanceUuid: instance.uuid,
-          code: step.fault.code,
-          message: step.fault.message,
-          details: step.fault.details ?? null,
-          host: instance.host,
-        });
-        await updateInstance(db, instance.uuid, {
-          vmState: VmState.ERROR,
-          taskState: null,
-          taskId: null,
-          host: null,
-          node: null,
-        });
-        await finishAction(db, instance.uuid, step.requestId);
-      });
-    },
+      },
+    ),
 
     /**
-     * The compensation of a build that was preempted (deleted): gives back what the build claimed.
-     * It does not touch the instance's state, which the preempting task owns now.
+     * The compensation of a build that failed or was preempted: gives back what the build
+     * claimed and unplaces the instance (its guest is gone). It runs also when a delete owns the
+     * instance now, and touches neither its vm_state nor its task.
      */
-    async releaseBuildResources(instanceUuid: string): Promise<void> {
-      await dataSource.transaction(async (db) => {
-        await releaseAllocations(db, instanceUuid);
-        await networking.release(db, instanceUuid);
-      });
-    },
+    releaseBuildResources: ledgered(
+      dataSource,
+      async (db, instance) => {
+        await releaseAllocations(db, instance.uuid);
+        await networking.release(db, instance.uuid);
+        await updateInstance(db, instance.uuid, { host: null, node: null });
+      },
+      { owned: false },
+    ),
   };
 }

@@ -108,9 +108,13 @@ async function syncGuests(db: EntityManager, report: HostReport): Promise<string
         AND uuid <> ALL($2::uuid[])`,
     [report.host, uuids],
   );
+  // Stale: the instance was deleted, or it is idle and placed elsewhere or nowhere (a build that
+  // was rolled back while its spawn still ran here). A guest of an instance that has a task may
+  // be mid-operation, and a guest no instance knows is not ours to touch.
   const stale: { uuid: string }[] = await db.query(
-    'SELECT uuid FROM instances WHERE uuid = ANY($1::uuid[]) AND deleted_at IS NOT NULL',
-    [uuids],
+    `SELECT uuid FROM instances WHERE uuid = ANY($1::uuid[])
+        AND (deleted_at IS NOT NULL OR (task_state IS NULL AND host IS DISTINCT FROM $2))`,
+    [uuids, report.host],
   );
   return stale.map((row) => row.uuid);
 }

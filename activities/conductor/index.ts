@@ -6,6 +6,9 @@ import { createBuildActivities } from './build-instance';
 import { createDeleteActivities } from './delete-instance';
 import { createHostReportActivities } from './host-reports';
 import { type InstanceNetworking } from './networking';
+import { createOperationSteps } from './operations/operation-steps';
+import { createReclaimActivities } from './reclaim';
+import { createReconcilerActivities } from './reconciler';
 import { createWorkflowControlActivities } from './workflow-control';
 
 export interface ConductorDependencies {
@@ -20,8 +23,11 @@ export interface ConductorDependencies {
 export function createConductorActivities(deps: ConductorDependencies) {
   return {
     ...createHostReportActivities(deps.dataSource),
+    ...createOperationSteps(deps.dataSource),
     ...createBuildActivities(deps),
     ...createDeleteActivities(deps),
+    ...createReclaimActivities(deps.dataSource),
+    ...createReconcilerActivities({ ...deps, graceSeconds: deps.config.conductor.reconcile_interval }),
     ...createWorkflowControlActivities(deps.temporal),
   };
 }

@@ -3,22 +3,27 @@ import { type EntityManager } from 'typeorm';
 import { FailureType } from '../../common/compute/failures';
 import { Instance } from '../../entities';
 
-/**
- * Locks the instance row and checks that `taskId` still owns it (the operation protocol's step 3):
- * when a delete took the instance over, the step fails non-retryably and the workflow stops
- * after its compensation.
- */
-export async function lockForTask(
-  db: EntityManager,
-  instanceUuid: string,
-  taskId: string,
-): Promise<Instance> {
+/** Locks the instance row for this transaction; undefined when there is no such row. */
+export async function lockInstance(db: EntityManager, instanceUuid: string): Promise<Instance | undefined> {
   const instance = await db
     .getRepository(Instance)
     .createQueryBuilder('i')
     .setLock('pessimistic_write')
     .where('i.uuid = :instanceUuid', { instanceUuid })
     .getOne();
+  return instance ?? undefined;
+}
+
+/**
+ * Checks that `taskId` still owns the instance (Nova's task_id rule): when another task took it
+ * over (a delete, a hard reboot, a reset), the step fails non-retryably and the workflow stops
+ * after its compensation.
+ */
+export function assertOwnedBy(
+  instance: Instance | undefined,
+  instanceUuid: string,
+  taskId: string,
+): asserts instance is Instance {
   if (!instance || instance.taskId !== taskId || instance.deletedAt) {
     throw ApplicationFailure.create({
       type: FailureType.TASK_PREEMPTED,
@@ -26,6 +31,16 @@ export async function lockForTask(
       nonRetryable: true,
     });
   }
+}
+
+/** Locks the instance row and checks that `taskId` still owns it. */
+export async function lockForTask(
+  db: EntityManager,
+  instanceUuid: string,
+  taskId: string,
+): Promise<Instance> {
+  const instance = await lockInstance(db, instanceUuid);
+  assertOwnedBy(instance, instanceUuid, taskId);
   return instance;
 }
 

@@ -13,6 +13,7 @@ import { CONDUCTOR_TASK_QUEUE } from '../../common/task-queues';
 import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
 import { createDataSource } from '../../entities/data-source';
+import { ensureReconcilerSchedule } from './reconciler-schedule';
 import { ServiceHeartbeat } from './service-heartbeat';
 
 /** The prebuilt bundle when `npm run build` made one, else the workflow sources (bundled now). */
@@ -56,6 +57,7 @@ async function main() {
       networking: networkService(config.DEFAULT.default_availability_zone),
     }),
   });
+  await ensureReconcilerSchedule(temporal, config.conductor.reconcile_interval, logger);
   const heartbeat = new ServiceHeartbeat(dataSource, config, logger);
   heartbeat.start();
   logger.info(

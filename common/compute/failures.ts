@@ -10,6 +10,10 @@ export const FailureType = {
   NETWORK_ALLOCATION_FAILED: 'NetworkAllocationFailed',
   /** The virt driver refused; its details say whether another host might do better. */
   VIRT_DRIVER_ERROR: 'VirtDriverError',
+  /** A step asked for what its operation does not declare (a bug): retrying cannot help. */
+  STEP_REFUSED: 'StepRefused',
+  /** The operation cannot go on (no valid host, hosts exhausted, ...); its details carry the fault. */
+  OPERATION_FAILED: 'OperationFailed',
 } as const;
 
 /** Nova's NoValidHost. */

@@ -41,7 +41,15 @@ export const TaskState = {
   RESIZE_MIGRATED: 'resize_migrated',
   RESIZE_FINISH: 'resize_finish',
   RESIZE_REVERTING: 'resize_reverting',
+  PAUSING: 'pausing',
+  UNPAUSING: 'unpausing',
+  SUSPENDING: 'suspending',
+  RESUMING: 'resuming',
+  POWERING_OFF: 'powering-off',
+  POWERING_ON: 'powering-on',
   DELETING: 'deleting',
+  SOFT_DELETING: 'soft-deleting',
+  RESTORING: 'restoring',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
@@ -119,22 +127,47 @@ export function statesForStatus(status: string): { vmStates: string[]; taskState
 }
 
 export interface Operation {
-  /** The word Nova's 409 uses: "Cannot '<action>' instance ...". */
+  /** Nova's instance action it records (os-instance-actions) and the word its 409 uses. */
   action: string;
+  /** The workflow that runs it on the conductor queue; none for operations the API does alone. */
+  workflow?: string;
+  /** Nova's compute event for its host phase (os-instance-actions events). */
+  event?: string;
   /** vm_states the operation may start from; undefined means any. */
   fromVmStates?: readonly VmState[];
+  /**
+   * task_states it may take the instance from, cancelling that task's workflow first (Nova's
+   * task_id rule: only delete, and a hard reboot of a reboot or pause, preempt); 'any' for delete.
+   */
+  preempts?: readonly TaskState[] | 'any';
   /** task_states the operation walks through, in order; the first is set by the API's claim. */
   taskStates: readonly TaskState[];
   /** The vm_state it leaves the instance in when it succeeds. */
   toVmState: VmState;
-  /** Only delete may take an instance from a running task (it cancels that task's workflow). */
-  preempts: boolean;
+  /** What a failed run leaves: ERROR, or the vm_state it started from (Nova's reverts_task_state). */
+  onFailure: 'error' | 'keep';
+  /** Refused with Nova's 409 "is not ready" while the instance has no host (check_instance_host). */
+  needsHost?: boolean;
 }
+
+/** Nova's ALLOW_REBOOT: the task_states a hard reboot may take an instance from. */
+const ALLOW_REBOOT = [
+  TaskState.REBOOTING,
+  TaskState.REBOOT_PENDING,
+  TaskState.REBOOT_STARTED,
+  TaskState.RESUMING,
+  TaskState.REBOOTING_HARD,
+  TaskState.UNPAUSING,
+  TaskState.PAUSING,
+  TaskState.SUSPENDING,
+] as const;
 
 /** Every operation Novaflow runs on instances, and how each moves the instance. */
 export const OPERATIONS = {
   create: {
     action: 'create',
+    workflow: 'bootWorkflow',
+    event: 'compute__do_build_and_run_instance',
     fromVmStates: [VmState.BUILDING],
     taskStates: [
       TaskState.SCHEDULING,
@@ -143,24 +176,137 @@ export const OPERATIONS = {
       TaskState.SPAWNING,
     ],
     toVmState: VmState.ACTIVE,
-    preempts: false,
+    onFailure: 'error',
   },
   delete: {
     action: 'delete',
+    workflow: 'deleteWorkflow',
+    event: 'compute_terminate_instance',
+    preempts: 'any',
     taskStates: [TaskState.DELETING],
     toVmState: VmState.DELETED,
-    preempts: true,
+    onFailure: 'error',
+  },
+  /** DELETE when [DEFAULT] reclaim_instance_interval > 0: powered off and kept until reclaimed. */
+  soft_delete: {
+    action: 'delete',
+    workflow: 'softDeleteWorkflow',
+    event: 'compute_soft_delete_instance',
+    preempts: 'any',
+    taskStates: [TaskState.SOFT_DELETING],
+    toVmState: VmState.SOFT_DELETED,
+    onFailure: 'error',
+  },
+  force_delete: {
+    action: 'delete',
+    workflow: 'deleteWorkflow',
+    event: 'compute_terminate_instance',
+    preempts: 'any',
+    taskStates: [TaskState.DELETING],
+    toVmState: VmState.DELETED,
+    onFailure: 'error',
+  },
+  restore: {
+    action: 'restore',
+    workflow: 'restoreWorkflow',
+    event: 'compute_restore_instance',
+    fromVmStates: [VmState.SOFT_DELETED],
+    taskStates: [TaskState.RESTORING],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
+  },
+  stop: {
+    action: 'stop',
+    workflow: 'stopWorkflow',
+    event: 'compute_stop_instance',
+    fromVmStates: [VmState.ACTIVE, VmState.ERROR],
+    taskStates: [TaskState.POWERING_OFF],
+    toVmState: VmState.STOPPED,
+    onFailure: 'keep',
+    needsHost: true,
+  },
+  start: {
+    action: 'start',
+    workflow: 'startWorkflow',
+    event: 'compute_start_instance',
+    fromVmStates: [VmState.STOPPED],
+    taskStates: [TaskState.POWERING_ON],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
+    needsHost: true,
+  },
+  reboot_soft: {
+    action: 'reboot',
+    workflow: 'rebootWorkflow',
+    event: 'compute_reboot_instance',
+    fromVmStates: [VmState.ACTIVE],
+    // A soft reboot the guest ignores becomes a hard one after [DEFAULT] reboot_timeout.
+    taskStates: [TaskState.REBOOTING, TaskState.REBOOTING_HARD],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
+  },
+  reboot_hard: {
+    action: 'reboot',
+    workflow: 'rebootWorkflow',
+    event: 'compute_reboot_instance',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR],
+    preempts: ALLOW_REBOOT,
+    taskStates: [TaskState.REBOOTING_HARD],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
+  },
+  pause: {
+    action: 'pause',
+    workflow: 'pauseWorkflow',
+    event: 'compute_pause_instance',
+    fromVmStates: [VmState.ACTIVE],
+    taskStates: [TaskState.PAUSING],
+    toVmState: VmState.PAUSED,
+    onFailure: 'keep',
+  },
+  unpause: {
+    action: 'unpause',
+    workflow: 'unpauseWorkflow',
+    event: 'compute_unpause_instance',
+    fromVmStates: [VmState.PAUSED],
+    taskStates: [TaskState.UNPAUSING],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
+  },
+  suspend: {
+    action: 'suspend',
+    workflow: 'suspendWorkflow',
+    event: 'compute_suspend_instance',
+    fromVmStates: [VmState.ACTIVE],
+    taskStates: [TaskState.SUSPENDING],
+    toVmState: VmState.SUSPENDED,
+    onFailure: 'keep',
+  },
+  resume: {
+    action: 'resume',
+    workflow: 'resumeWorkflow',
+    event: 'compute_resume_instance',
+    fromVmStates: [VmState.SUSPENDED],
+    taskStates: [TaskState.RESUMING],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
   },
   update_metadata: {
     action: 'update_metadata',
     fromVmStates: [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED],
     taskStates: [],
     toVmState: VmState.ACTIVE,
-    preempts: false,
+    onFailure: 'keep',
   },
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof OPERATIONS;
+
+/** Whether `operation` may take the instance from a task in `taskState`. */
+export function mayPreempt(operation: Operation, taskState: string): boolean {
+  const { preempts } = operation;
+  return preempts === 'any' || (preempts?.includes(taskState as TaskState) ?? false);
+}
 
 /** Nova's 409 message for an operation refused in the instance's current state. */
 export function conflictMessage(
@@ -173,11 +319,11 @@ export function conflictMessage(
     : `Cannot '${operation.action}' instance ${uuid} while it is in vm_state ${state.vmState}`;
 }
 
-/** Whether `operation` may start now: no task running (unless it preempts) and an allowed vm_state. */
+/** Whether `operation` may start now: no task running (or one it preempts) and an allowed vm_state. */
 export function mayStart(
   operation: Operation,
   state: { vmState: string; taskState: string | null },
 ): boolean {
-  if (state.taskState !== null && !operation.preempts) return false;
+  if (state.taskState !== null && !mayPreempt(operation, state.taskState)) return false;
   return !operation.fromVmStates || (operation.fromVmStates as readonly string[]).includes(state.vmState);
 }

@@ -21,6 +21,11 @@ export const OPTIONS = {
     reclaim_instance_interval: intOpt(0, 'Seconds a soft-deleted instance is kept; 0 disables soft delete.', {
       min: 0,
     }),
+    // Nova's default is 0 (never); a soft reboot that the guest ignores would then hold its task
+    // for ever, so Novaflow falls back to a hard one after libvirt's wait_soft_reboot_seconds.
+    reboot_timeout: intOpt(120, 'Seconds a guest may take over a soft reboot before it is rebooted hard.', {
+      min: 1,
+    }),
     // Nova's initial_*_allocation_ratio defaults, applied when a compute node first reports.
     cpu_allocation_ratio: floatOpt(16.0, 'Virtual CPUs per physical CPU.', { min: 0 }),
     ram_allocation_ratio: floatOpt(1.5, 'Virtual RAM per physical RAM.', { min: 0 }),
@@ -43,6 +48,13 @@ export const OPTIONS = {
     cache_time: intOpt(5, 'Seconds the API caches a validated token (revocation is seen within that).', {
       min: 0,
       max: 300,
+    }),
+  },
+  conductor: {
+    // Novaflow's own: how often the reconciler Schedule runs, and how old a claim must be
+    // before it counts as stuck.
+    reconcile_interval: intOpt(30, 'Seconds between reconciler passes (stuck claims, unstarted workflows).', {
+      min: 1,
     }),
   },
   scheduler: {

@@ -114,10 +114,17 @@ export class TestStack {
     return this.startProcess(host, 'worker-compute', ['--host', host], env);
   }
 
-  /** Stops a process the way an operator would and starts it again with the same settings. */
-  async restart(name: 'api' | 'conductor'): Promise<TestProcess> {
-    await this.process(name).stop();
-    return this.startProcess(name, name);
+  /**
+   * Stops a process the way an operator would (or kills it, as a crash would) and starts it
+   * again with the same settings, plus `env` (e.g. a test-only NOVAFLOW_CRASH_AT).
+   */
+  async restart(
+    name: 'api' | 'conductor',
+    options: { kill?: boolean; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<TestProcess> {
+    const running = this.process(name);
+    await (options.kill ? running.kill() : running.stop());
+    return this.startProcess(name, name, [], { ...this.env(), ...options.env });
   }
 
   process(name: string): TestProcess {

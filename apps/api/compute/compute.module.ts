@@ -16,7 +16,7 @@ import { ServerMetadataController } from './servers/server-metadata.controller';
 import { ServerReader } from './servers/server-reader';
 import { ServersController } from './servers/servers.controller';
 import { ServersService } from './servers/servers.service';
-import { WorkflowStarter } from './servers/workflow-starter';
+import { OperationLauncher } from './servers/operation-launcher';
 import { ComputeVersionsController } from './versions.controller';
 
 /** Nova's API under /compute/v2.1, every request microversioned. */
@@ -37,7 +37,7 @@ import { ComputeVersionsController } from './versions.controller';
     OsHypervisorsController,
     AvailabilityZonesController,
   ],
-  providers: [FlavorsService, ServerReader, ServersService, WorkflowStarter],
+  providers: [FlavorsService, OperationLauncher, ServerReader, ServersService],
 })
 export class ComputeModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

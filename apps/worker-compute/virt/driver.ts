@@ -30,6 +30,19 @@ export class VirtDriverError extends Error {
   }
 }
 
+/** Nova's InstanceNotFound from a driver: this hypervisor has no such guest. */
+export class GuestNotFound extends VirtDriverError {
+  override name = 'GuestNotFound';
+
+  constructor(readonly instanceUuid: string) {
+    // Another host cannot have the guest either: it lives where it was spawned.
+    super(`Instance ${instanceUuid} could not be found.`, false);
+  }
+}
+
+/** Nova's reboot types: SOFT asks the guest to restart, HARD resets it. */
+export type RebootType = 'SOFT' | 'HARD';
+
 /**
  * The one interface every virt driver implements: the fake driver for scale and tests, the
  * libvirt driver for real guests. Every method is idempotent, because Temporal retries
@@ -46,4 +59,29 @@ export interface VirtDriver {
   spawn(spec: GuestSpec): Promise<SpawnedGuest>;
   /** Powers the guest off and removes it with its disks. */
   destroy(instanceUuid: string): Promise<void>;
+
+  // The in-place server actions. Each throws GuestNotFound for a guest this hypervisor lacks;
+  // asking for the state the guest is already in succeeds and changes nothing; a transition its
+  // state does not allow (unpausing a guest that is off) is a VirtDriverError no host can fix.
+
+  /** The guest's power state as the hypervisor reports it now. */
+  getInfo(instanceUuid: string): Promise<{ powerState: PowerState }>;
+  /** Asks the guest to shut down (ACPI), waits up to timeoutSeconds, then powers it off. */
+  powerOff(instanceUuid: string, options?: { timeoutSeconds?: number }): Promise<void>;
+  /** Starts a guest that is off. */
+  powerOn(instanceUuid: string): Promise<void>;
+  /**
+   * SOFT asks the guest to restart (ACPI) and waits for it to come back; HARD resets it. Either
+   * leaves the guest running, whatever its state before (as Nova's hard reboot of a stopped,
+   * paused or suspended guest does).
+   */
+  reboot(instanceUuid: string, type: RebootType): Promise<void>;
+  /** Freezes a running guest in memory. */
+  pause(instanceUuid: string): Promise<void>;
+  unpause(instanceUuid: string): Promise<void>;
+  /** Saves a running guest's memory to disk and stops it. */
+  suspend(instanceUuid: string): Promise<void>;
+  resume(instanceUuid: string): Promise<void>;
+  /** The guest's serial console log so far. */
+  getConsoleOutput(instanceUuid: string): Promise<string>;
 }

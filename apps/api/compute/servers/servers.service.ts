@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { OPERATIONS, TaskState, VmState } from '../../../../common/compute/instance-states';
+import { TaskState, VmState } from '../../../../common/compute/instance-states';
 import {
   lockProjectQuota,
   projectLimits,
@@ -9,17 +9,17 @@ import {
   quotaOverages,
 } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
-import { type Logger } from '../../../../common/logger';
-import { Instance, InstanceAction, InstanceMetadata, ServerGroupMember } from '../../../../entities';
-import { ApiError, forbidden } from '../../common/api-error';
+import { Instance, InstanceMetadata, ServerGroupMember } from '../../../../entities';
+import { type ApiError, forbidden } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
-import { LOGGER, SETTINGS } from '../../settings.module';
+import { SETTINGS } from '../../settings.module';
 import { FlavorsService } from '../flavors/flavors.service';
 import { type ApiVersion } from '../microversion';
 import { type BootPlan, resolveBootRequest } from './boot-request';
-import { claimForOperation } from './instance-claims';
+import { recordAction } from './instance-action-records';
+import { OperationLauncher, taskIdOf } from './operation-launcher';
 import { type ServerCreateBody } from './server.schemas';
-import { taskIdOf, WorkflowStarter } from './workflow-starter';
+import { type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
 
 export interface CreatedServers {
   instances: Instance[];
@@ -43,15 +43,14 @@ export class ServersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly flavors: FlavorsService,
-    private readonly workflows: WorkflowStarter,
+    private readonly operations: OperationLauncher,
     @Inject(SETTINGS) private readonly settings: Settings,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
    * POST /servers: checks the request, then in one transaction under the project's quota lock
    * counts usage and inserts the instances (BUILD/scheduling, their task_id the boot workflow's
-   * id), then starts one boot workflow per instance.
+   * id) with their boot workflows queued in the outbox; then starts those workflows.
    */
   async create(
     caller: AuthContext,
@@ -68,44 +67,39 @@ export class ServersService {
       this.settings.config,
     );
     const reservationId = `r-${randomBytes(4).toString('hex')}`;
+    const launches: WorkflowLaunch[] = [];
     const instances = await this.dataSource.transaction(async (db) => {
       const projectId = caller.projectId!;
       await lockProjectQuota(db, projectId);
       const count = await this.countWithinQuota(db, projectId, plan);
       const created: Instance[] = [];
       for (let index = 0; index < count; index++) {
-        created.push(await this.insertInstance(db, caller, plan, { index, count, reservationId, requestId }));
-      }
-      return created;
-    });
-    const launched: Instance[] = [];
-    for (const instance of instances) {
-      try {
-        await this.workflows.boot({
-          instanceUuid: instance.uuid,
-          projectId: instance.projectId,
+        const instance = await this.insertInstance(db, caller, plan, {
+          index,
+          count,
+          reservationId,
           requestId,
-          memo: {
-            name: instance.displayName,
+        });
+        const launch = this.operations.launchOf(
+          'create',
+          instance,
+          requestId,
+          {},
+          {
             flavor: plan.flavor.name,
             image: plan.imageRef,
             user: caller.userName,
           },
-        });
-        launched.push(instance);
-      } catch (error) {
-        // Nothing but the row was claimed: without its workflow the instance must not exist.
-        this.logger.error({ err: error, instance: instance.uuid }, 'boot workflow did not start');
-        await this.dataSource.transaction(async (db) => {
-          await db.getRepository(ServerGroupMember).delete({ instanceUuid: instance.uuid });
-          await db.getRepository(Instance).delete({ uuid: instance.uuid });
-        });
+        );
+        await this.operations.queue(db, launch);
+        launches.push(launch);
+        created.push(instance);
       }
-    }
-    if (launched.length === 0)
-      throw new ApiError('serviceUnavailable', 'The compute service is unavailable: try again later.');
+      return created;
+    });
+    for (const launch of launches) await this.operations.start(launch);
     return {
-      instances: launched,
+      instances,
       reservationId,
       adminPass: randomBytes(9).toString('base64url').slice(0, 12),
       returnReservationId: plan.returnReservationId,
@@ -190,61 +184,25 @@ export class ServersService {
     if (metadata.length > 0) await db.getRepository(InstanceMetadata).insert(metadata);
     if (plan.groupUuid)
       await db.getRepository(ServerGroupMember).insert({ groupUuid: plan.groupUuid, instanceUuid: uuid });
-    await this.recordAction(db, caller, uuid, 'create', at.requestId);
+    await recordAction(db, caller, uuid, 'create', at.requestId, taskIdOf('create', uuid, at.requestId));
     return db.getRepository(Instance).findOneByOrFail({ uuid });
   }
 
-  private async recordAction(
-    db: EntityManager,
-    caller: AuthContext,
-    uuid: string,
-    action: string,
-    requestId: string,
-  ) {
-    await db.getRepository(InstanceAction).insert({
-      instanceUuid: uuid,
-      requestId,
-      action,
-      projectId: caller.projectId ?? '',
-      userId: caller.userId,
-      startTime: new Date(),
-    });
-  }
-
   /**
-   * DELETE /servers/{id}: takes the instance over from whatever task runs on it (the only
-   * preempting operation), then starts the delete workflow, which cancels that task first.
-   * A second delete while one runs changes nothing.
+   * DELETE /servers/{id}: takes the instance over from whatever task runs on it (delete is the
+   * preempting operation), then starts the delete workflow, which cancels that task first. With
+   * [DEFAULT] reclaim_instance_interval, a launched instance is soft-deleted instead, to be
+   * reclaimed later or restored. A second delete while one runs changes nothing.
    */
   async delete(caller: AuthContext, instance: Instance, requestId: string): Promise<void> {
-    const taskId = taskIdOf('delete', instance.uuid, requestId);
-    const takeover = await this.dataSource.transaction(async (db) => {
-      const claim = await claimForOperation(db, instance.uuid, OPERATIONS.delete, taskId);
-      if (claim.alreadyRunning) return undefined;
-      await this.recordAction(db, caller, instance.uuid, 'delete', requestId);
-      return claim;
-    });
-    if (!takeover) return;
-    try {
-      await this.workflows.delete(
-        {
-          instanceUuid: instance.uuid,
-          projectId: instance.projectId,
-          requestId,
-          memo: { name: instance.displayName, user: caller.userName },
-        },
-        takeover.previousTaskId ?? undefined,
-      );
-    } catch (error) {
-      this.logger.error(
-        { err: error, instance: instance.uuid },
-        'delete workflow did not start; giving the instance back',
-      );
-      await this.dataSource.query(
-        'UPDATE instances SET task_state = $3, task_id = $4 WHERE uuid = $1 AND task_id = $2',
-        [instance.uuid, taskId, takeover.previousTaskState, takeover.previousTaskId],
-      );
-      throw new ApiError('serviceUnavailable', 'The compute service is unavailable: try again later.');
+    const interval = this.settings.config.DEFAULT.reclaim_instance_interval;
+    const soft = interval > 0 && instance.launchedAt !== null && instance.vmState !== VmState.SOFT_DELETED;
+    if (soft) {
+      await this.operations.run(caller, 'soft_delete', instance, requestId, {
+        reclaimAfterSeconds: interval,
+      });
+    } else {
+      await this.operations.run(caller, 'delete', instance, requestId);
     }
   }
 

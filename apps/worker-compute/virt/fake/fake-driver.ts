@@ -2,14 +2,18 @@ import { type Config } from '../../../../common/config';
 import { PowerState } from '../../../../common/power-state';
 import {
   type DriverCapabilities,
+  GuestNotFound,
   type GuestSpec,
   type HostResources,
+  type RebootType,
   type SpawnedGuest,
   type VirtDriver,
   VirtDriverError,
 } from '../driver';
 import { hostArchitecture } from '../host-architecture';
+import { type BootCause, firstBootLog, rebootLine } from './console-log';
 import { FaultInjection } from './fault-injection';
+import { type GuardedAction, powerStateAfter } from './power-transitions';
 
 /** The root disk name Nova's fake driver gives every guest. */
 const ROOT_DEVICE_NAME = '/dev/sda';
@@ -19,6 +23,9 @@ interface FakeGuest {
   vcpus: number;
   memoryMb: number;
   diskGb: number;
+  hostname: string;
+  consoleLog: string[];
+  boots: number;
 }
 
 /**
@@ -44,6 +51,7 @@ export class FakeDriver implements VirtDriver {
     this.faults = new FaultInjection(host, fake.fail_methods, fake.slow_methods);
   }
 
+  /** Every guest uses its flavor's resources whatever its power state, as Nova counts them. */
   async getAvailableResource(): Promise<HostResources> {
     const guests = [...this.guests.values()];
     const sum = (pick: (guest: FakeGuest) => number) =>
@@ -86,6 +94,9 @@ export class FakeDriver implements VirtDriver {
         vcpus: flavor.vcpus,
         memoryMb: flavor.memoryMb,
         diskGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swap / 1024),
+        hostname: spec.hostname,
+        consoleLog: firstBootLog(spec.instanceUuid, spec.hostname),
+        boots: 1,
       });
       return { powerState: PowerState.RUNNING, rootDeviceName: ROOT_DEVICE_NAME };
     });
@@ -94,6 +105,73 @@ export class FakeDriver implements VirtDriver {
   destroy(instanceUuid: string): Promise<void> {
     return this.faults.around('destroy', async () => {
       this.guests.delete(instanceUuid);
+    });
+  }
+
+  async getInfo(instanceUuid: string): Promise<{ powerState: PowerState }> {
+    return { powerState: this.guest(instanceUuid).powerState };
+  }
+
+  /** A fake guest obeys ACPI at once, so the timeout never runs out (slow_methods makes one that does). */
+  powerOff(instanceUuid: string, _options?: { timeoutSeconds?: number }): Promise<void> {
+    return this.faults.around('powerOff', async () => {
+      this.guest(instanceUuid).powerState = PowerState.SHUTDOWN;
+    });
+  }
+
+  /** As libvirt's power_on, which is a hard reboot: whatever the guest was doing, it boots afresh. */
+  powerOn(instanceUuid: string): Promise<void> {
+    return this.faults.around('powerOn', async () => {
+      const guest = this.guest(instanceUuid);
+      if (guest.powerState !== PowerState.RUNNING) this.boot(guest, 'power on');
+    });
+  }
+
+  /** A soft reboot of a guest that is not running falls back to a hard one, as on libvirt. */
+  reboot(instanceUuid: string, type: RebootType): Promise<void> {
+    const soft = type === 'SOFT' && this.guests.get(instanceUuid)?.powerState === PowerState.RUNNING;
+    return this.faults.around(soft ? 'softReboot' : 'hardReboot', async () => {
+      this.boot(this.guest(instanceUuid), soft ? 'soft reboot' : 'hard reboot');
+    });
+  }
+
+  pause(instanceUuid: string): Promise<void> {
+    return this.transition('pause', instanceUuid);
+  }
+
+  unpause(instanceUuid: string): Promise<void> {
+    return this.transition('unpause', instanceUuid);
+  }
+
+  suspend(instanceUuid: string): Promise<void> {
+    return this.transition('suspend', instanceUuid);
+  }
+
+  resume(instanceUuid: string): Promise<void> {
+    return this.transition('resume', instanceUuid);
+  }
+
+  /** The log survives power-off, as a console log file does, and goes with the guest. */
+  getConsoleOutput(instanceUuid: string): Promise<string> {
+    return this.faults.around('getConsoleOutput', async () => this.guest(instanceUuid).consoleLog.join('\n'));
+  }
+
+  private guest(instanceUuid: string): FakeGuest {
+    const guest = this.guests.get(instanceUuid);
+    if (!guest) throw new GuestNotFound(instanceUuid);
+    return guest;
+  }
+
+  private boot(guest: FakeGuest, cause: BootCause): void {
+    guest.boots += 1;
+    guest.consoleLog.push(rebootLine(guest.hostname, guest.boots, cause));
+    guest.powerState = PowerState.RUNNING;
+  }
+
+  private transition(action: GuardedAction, instanceUuid: string): Promise<void> {
+    return this.faults.around(action, async () => {
+      const guest = this.guest(instanceUuid);
+      guest.powerState = powerStateAfter(action, instanceUuid, guest.powerState);
     });
   }
 }

@@ -1,4 +1,4 @@
-import { sleep } from '../../../../scripts/net';
+import { sleep } from '../../../../common/sleep';
 import { VirtDriverError } from '../driver';
 
 /**

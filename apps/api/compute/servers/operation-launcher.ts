@@ -1,0 +1,129 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Client } from '@temporalio/client';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type ClaimOutcome, claimInstance } from '../../../../common/compute/instance-claims';
+import { conflictMessage, OPERATIONS, type OperationName } from '../../../../common/compute/instance-states';
+import {
+  queueWorkflow,
+  startQueuedWorkflow,
+  type WorkflowLaunch,
+} from '../../../../common/compute/workflow-outbox';
+import { crashPoint } from '../../../../common/crash-points';
+import { type Logger } from '../../../../common/logger';
+import { ApiError } from '../../common/api-error';
+import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
+import { LOGGER } from '../../settings.module';
+import { TEMPORAL_CLIENT } from '../../temporal.module';
+import { recordAction } from './instance-action-records';
+import { instanceNotFound } from './server-reader';
+
+/** The workflow id of an operation: readable in the Web UI (operation, instance, request). */
+export function taskIdOf(operation: OperationName, instanceUuid: string, requestId: string): string {
+  return `${operation}-${instanceUuid}-${requestId}`;
+}
+
+/** The instance an operation is asked for, as the API read it. */
+export interface Target {
+  uuid: string;
+  projectId: string;
+  displayName: string;
+}
+
+/** Nova's answer to a claim that did not succeed. */
+function refusal(
+  claim: Exclude<ClaimOutcome, { outcome: 'claimed' | 'already-running' }>,
+  operation: OperationName,
+  uuid: string,
+): ApiError {
+  switch (claim.outcome) {
+    case 'not-found':
+      return instanceNotFound(uuid);
+    case 'locked':
+      return new ApiError('conflictingRequest', `Instance ${uuid} is locked`);
+    case 'not-ready':
+      return new ApiError('conflictingRequest', `Instance ${uuid} is not ready`);
+    case 'refused':
+      return new ApiError('conflictingRequest', conflictMessage(OPERATIONS[operation], uuid, claim));
+  }
+}
+
+/**
+ * Runs operations as workflows: claims the instance (Nova's task_id rule), records the
+ * instance action and queues the workflow in the outbox, all in one transaction, then starts
+ * the workflow. A crash between commit and start loses nothing: the reconciler starts what the
+ * outbox holds. A Temporal that cannot be reached now is the reconciler's to retry too.
+ */
+@Injectable()
+export class OperationLauncher {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The outbox entry of `operation` on `target`, with the operation's own input. */
+  launchOf(
+    operation: OperationName,
+    target: Target,
+    requestId: string,
+    input: Record<string, unknown>,
+    memo: Record<string, unknown>,
+  ): WorkflowLaunch {
+    const { workflow } = OPERATIONS[operation] as { workflow?: string };
+    if (!workflow) throw new Error(`operation ${operation} has no workflow`);
+    return {
+      workflowId: taskIdOf(operation, target.uuid, requestId),
+      workflowType: workflow,
+      input: { operation, instanceUuid: target.uuid, requestId, ...input },
+      searchAttributes: { instanceUuid: target.uuid, projectId: target.projectId, operation },
+      memo: { name: target.displayName, ...memo },
+    };
+  }
+
+  /** Queues a launch in the caller's transaction (a boot queues its instances' boots so). */
+  queue(db: EntityManager, launch: WorkflowLaunch): Promise<void> {
+    return queueWorkflow(db, launch);
+  }
+
+  /** Starts a queued launch now; a failure is logged and left to the reconciler. */
+  async start(launch: WorkflowLaunch): Promise<void> {
+    crashPoint('api-before-workflow-start');
+    try {
+      await startQueuedWorkflow(this.client, this.dataSource.manager, launch);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, workflowId: launch.workflowId },
+        'workflow not started now; the reconciler will',
+      );
+    }
+  }
+
+  /**
+   * Claims the instance for `operation` or answers as Nova would (404, or 409 locked / not
+   * ready / in the wrong state), then starts its workflow. Returns false when the same
+   * preempting operation already runs (a second delete), which changes nothing.
+   */
+  async run(
+    caller: AuthContext,
+    operation: OperationName,
+    target: Target,
+    requestId: string,
+    input: Record<string, unknown> = {},
+  ): Promise<boolean> {
+    const launch = this.launchOf(operation, target, requestId, input, { user: caller.userName });
+    const queued = await this.dataSource.transaction(async (db) => {
+      const claim = await claimInstance(db, target.uuid, OPERATIONS[operation], launch.workflowId, {
+        overrideLock: isAdmin(caller),
+      });
+      if (claim.outcome === 'already-running') return false;
+      if (claim.outcome !== 'claimed') throw refusal(claim, operation, target.uuid);
+      if (claim.previousTaskId)
+        (launch.input as { preemptedTaskId?: string }).preemptedTaskId = claim.previousTaskId;
+      await recordAction(db, caller, target.uuid, OPERATIONS[operation].action, requestId, launch.workflowId);
+      await this.queue(db, launch);
+      return true;
+    });
+    if (queued) await this.start(launch);
+    return queued;
+  }
+}

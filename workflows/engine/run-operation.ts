@@ -1,0 +1,70 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+} from '@temporalio/workflow';
+import type { Fault } from '../../activities/conductor/operations/operation-steps';
+import { FailureType } from '../../common/compute/failures';
+import { conductor, conductorWaits } from '../conductor-activities';
+import { applicationFailureOf, isPreempted } from '../failures';
+import { type OperationInput, OperationRun } from './operation-run';
+
+/** How an operation ended: done, failed (fault written, state as Nova's table says), or preempted. */
+export type OperationOutcome = 'done' | 'failed' | 'preempted';
+
+/** Ends the operation with this fault (no valid host, hosts exhausted, a host that refused, ...). */
+export function operationFailed(fault: Fault): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.OPERATION_FAILED,
+    message: fault.message,
+    details: [fault],
+    nonRetryable: true,
+  });
+}
+
+/** Cancels the task this operation took the instance from and waits for its compensation to end. */
+async function preempt(taskId: string): Promise<void> {
+  await getExternalWorkflowHandle(taskId)
+    .cancel()
+    .catch((error) => log.info('preempted task had already ended', { taskId, error: String(error) }));
+  await conductorWaits.awaitWorkflowClosed(taskId);
+}
+
+/**
+ * The workflow side of the operation engine: runs an operation's steps as a saga. On failure the
+ * undos run, then the conductor writes the fault and leaves the state Nova's table allows; on
+ * cancellation (a delete preempting it) or preemption the undos run and the instance is left to
+ * the task that took it.
+ */
+export async function runOperation(
+  input: OperationInput,
+  steps: (run: OperationRun) => Promise<void>,
+): Promise<OperationOutcome> {
+  const run = new OperationRun(input);
+  try {
+    if (input.preemptedTaskId) await preempt(input.preemptedTaskId);
+    await steps(run);
+    return 'done';
+  } catch (error) {
+    await run.compensate();
+    if (isCancellation(error)) throw error;
+    if (isPreempted(error)) return 'preempted';
+    const failure = applicationFailureOf(error);
+    const fault =
+      failure?.type === FailureType.OPERATION_FAILED
+        ? (failure.details?.[0] as Fault)
+        : run.faultOfExhaustedStep(error);
+    log.warn('operation failed', { ...input, fault });
+    try {
+      await CancellationScope.nonCancellable(() => conductor.failOperation({ ...run.step('fail'), fault }));
+    } catch (failError) {
+      // Preempted meanwhile: the new task owns the instance. Otherwise the reconciler, which
+      // finds a task_id naming a closed workflow, rolls back what this could not.
+      if (isPreempted(failError)) return 'preempted';
+      throw failError;
+    }
+    return 'failed';
+  }
+}

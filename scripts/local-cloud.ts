@@ -64,6 +64,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         password: secrets.postgresPassword,
         persistent: options.persistent,
         detached: true,
+        log,
       });
       cleanups.push(pg.stop);
       databaseUrl = pg.url;

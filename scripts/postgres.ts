@@ -12,7 +12,12 @@ export interface EmbeddedPostgresOptions {
   persistent: boolean;
   /** Own process group, so a terminal's Ctrl-C reaches the supervisor only. */
   detached?: boolean;
+  /** Where a line goes when the cluster or the binaries had to move (see postgres-placement.ts). */
+  log?: (line: string) => void;
 }
+
+/** What postgres-main.ts tells its parent over IPC. */
+export type PostgresMessage = { ready: true } | { note: string } | { error: string };
 
 export interface RunningPostgres {
   url: string;
@@ -30,15 +35,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = fork(
     join(distDir(), 'scripts', 'postgres-main.js'),
     [options.dataDir, String(options.port), options.password, options.persistent ? 'persist' : 'ephemeral'],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: options.detached },
+    // initdb and postgres inherit the working directory, which their user must be able to enter.
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: options.detached, cwd: '/' },
   );
+  let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
+    child.on('message', (message: PostgresMessage) => {
+      if ('note' in message) options.log?.(message.note);
+      else if ('error' in message) failure = message.error;
+      else resolve();
+    });
     child.once('exit', (code) =>
-      reject(new Error(`embedded PostgreSQL exited with code ${code} before it was ready`)),
+      reject(
+        new Error(
+          failure
+            ? `embedded PostgreSQL failed to start: ${failure}`
+            : `embedded PostgreSQL exited with code ${code} before it was ready`,
+        ),
+      ),
     );
   });
   child.removeAllListeners('exit');
+  child.removeAllListeners('message');
   return {
     url: `postgres://novaflow:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/novaflow`,
     stop: () => stopChild(child, 20_000),

@@ -6,13 +6,15 @@ const say = (line: string) => process.stdout.write(`[supervisor] ${line}\n`);
 let cloud: LocalCloud | undefined;
 let stopping = false;
 
-async function stopAll(reason: string, exitCode: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    say(`${reason}: stopping`);
-    await cloud?.stop();
-    say('stopped');
-  }
+async function stopAll(reason: string, exitCode: number): Promise<void> {
+  // One Ctrl-C often arrives twice (from the terminal and forwarded by npm): exiting on the second
+  // would orphan the detached infrastructure, so the first stop runs to its end. Every step of it
+  // is bounded (children get SIGKILL after their grace period).
+  if (stopping) return;
+  stopping = true;
+  say(`${reason}: stopping`);
+  await cloud?.stop();
+  say('stopped');
   process.exit(exitCode);
 }
 

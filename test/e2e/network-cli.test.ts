@@ -1,17 +1,19 @@
 import { ensureOpenstackCli, OpenstackCli } from '../support/openstack-cli';
 import { TestStack } from '../support/stack';
 
+const { cli: cliPath, reason } = ensureOpenstackCli();
+const describeWithCli = cliPath ? describe : describe.skip;
+if (!cliPath) console.warn(`skipping the openstack CLI tests: ${reason}`);
+
 /** The real `openstack` CLI (python-openstackclient over openstacksdk) against the network API. */
-describe('openstack network, subnet and port commands', () => {
-  const { cli: cliPath, reason } = ensureOpenstackCli();
+describeWithCli('openstack network, subnet and port commands', () => {
   let stack: TestStack;
   let cli: OpenstackCli;
 
   beforeAll(async () => {
-    if (!cliPath) throw new Error(`cannot run the openstack CLI: ${reason}`);
     stack = await TestStack.start({ conductor: false });
     await stack.waitForApi();
-    cli = new OpenstackCli(cliPath, stack.apiUrl, stack.workDir);
+    cli = new OpenstackCli(cliPath!, stack.apiUrl, stack.workDir);
   });
 
   afterAll(async () => {

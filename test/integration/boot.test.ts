@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ADMIN, ApiClient, DEMO } from '../support/api-client';
 import {
   bootDefaults,
@@ -218,7 +219,7 @@ describe('boot and delete', () => {
     expect(conflict.body).toEqual({
       conflictingRequest: {
         code: 409,
-        message: `Cannot 'update_metadata' instance ${id} while it is in task_state spawning`,
+        message: `Cannot 'update_metadata' instance ${id} while it is in vm_state building`,
       },
     });
     expect((await admin.delete(`/compute/v2.1/servers/${id}`)).status).toBe(204);
@@ -253,13 +254,39 @@ describe('boot and delete', () => {
     expect([first.status, second.status]).toEqual([204, 204]);
     await waitForGone(demo, id);
     expect(await leftovers(id)).toEqual({ allocations: 0, ports: 0 });
-    const deletes: string[] = [];
-    for await (const wf of stack
-      .temporal()
-      .workflow.list({ query: `InstanceUuid = '${id}' AND Operation = 'delete'` })) {
-      deletes.push(wf.status.name);
-    }
-    expect(deletes).toEqual(['COMPLETED']);
+    // One request started the delete workflow, named `delete-<server>-<request id>`; the other
+    // started none. Handles read the workflow itself, so no visibility lag shows in these checks.
+    const requestIds = [first, second].map((res) => res.headers.get('x-openstack-request-id'));
+    const actions = (await demo.get(`/compute/v2.1/servers/${id}/os-instance-actions`, LATEST)).body
+      .instanceActions;
+    const deleteActions = actions.filter((a: any) => a.action === 'delete');
+    expect(deleteActions).toHaveLength(1);
+    const winner = deleteActions[0].request_id;
+    expect(requestIds).toContain(winner);
+    const temporal = stack.temporal();
+    const handle = temporal.workflow.getHandle(`delete-${id}-${winner}`);
+    await handle.result();
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    const loser = requestIds.find((requestId) => requestId !== winner);
+    await expect(temporal.workflow.getHandle(`delete-${id}-${loser}`).describe()).rejects.toThrow(
+      WorkflowNotFoundError,
+    );
+    // Nor did any other delete workflow run: the listing, once it caught up, shows this one only.
+    let deletes: string[] = [];
+    await waitFor(
+      async () => {
+        deletes = [];
+        for await (const wf of temporal.workflow.list({
+          query: `InstanceUuid = '${id}' AND Operation = 'delete'`,
+        })) {
+          deletes.push(`${wf.workflowId} ${wf.status.name}`);
+        }
+        return deletes.includes(`${handle.workflowId} COMPLETED`);
+      },
+      30_000,
+      'the visibility listing to show the completed delete',
+    );
+    expect(deletes).toEqual([`${handle.workflowId} COMPLETED`]);
   });
 
   it('completes a boot once when the compute worker is killed during spawn and restarted', async () => {

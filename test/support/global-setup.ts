@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../../scripts/postgres';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { startTemporalDevServer } from '../../scripts/temporal-server';
 import { TEMPLATE_DATABASE, withDatabase } from './databases';
+import { provideOpenstackCli } from './openstack-cli';
 import { TEST_PASSWORDS } from './passwords';
 
 declare global {
@@ -17,18 +18,22 @@ declare global {
 /**
  * Once per test run: one Temporal dev server (in memory) and one PostgreSQL (embedded, ephemeral),
  * unless TEMPORAL_ADDRESS / DATABASE_URL name existing ones, and a template database migrated and
- * seeded once, which every test file copies (CREATE DATABASE ... TEMPLATE).
+ * seeded once, which every test file copies (CREATE DATABASE ... TEMPLATE); and the openstack CLI
+ * of the e2e tests, installed here once rather than by each test file (parallel apt-gets collide).
  */
 export default async function globalSetup(): Promise<void> {
   const teardown: (() => Promise<void>)[] = [];
   globalThis.novaflowTestTeardown = teardown;
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  // Installing takes a while on a fresh machine: it runs while the servers start.
+  const openstackCli = provideOpenstackCli(log);
   const scratch = mkdtempSync(join(tmpdir(), 'novaflow-test-'));
   // The embedded PostgreSQL may run as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
 
   if (!process.env.TEMPORAL_ADDRESS) {
     const temporal = await startTemporalDevServer({
-      cli: resolveTemporalCli((line) => process.stdout.write(`${line}\n`)),
+      cli: resolveTemporalCli(log),
       port: await freePort(),
       logFile: join(scratch, 'temporal.log'),
     });
@@ -42,6 +47,7 @@ export default async function globalSetup(): Promise<void> {
       port: await freePort(),
       password: 'novaflow-test',
       persistent: false,
+      log,
     });
     teardown.push(postgres.stop);
     process.env.DATABASE_URL = postgres.url;
@@ -55,4 +61,6 @@ export default async function globalSetup(): Promise<void> {
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
   await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
+  const { reason } = await openstackCli;
+  if (reason) log(`the openstack CLI e2e tests will be skipped: ${reason}`);
 }

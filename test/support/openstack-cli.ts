@@ -1,39 +1,73 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { projectRoot } from '../../common/paths';
 import { writeCloudsYaml } from '../../scripts/clouds-yaml';
 import { TEST_PASSWORDS } from './passwords';
 
-/**
- * Installs Debian's python3-openstackclient when the machine lacks it (CI runs as root);
- * returns the path of the CLI, or undefined with the reason when it cannot be had.
- */
-export function ensureOpenstackCli(): { cli?: string; reason?: string } {
-  const onPath = () => {
-    try {
-      return execFileSync('sh', ['-c', 'command -v openstack'], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const found = onPath();
-  if (found) return { cli: found };
-  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
-    return { reason: 'the openstack CLI is not installed and this is not a Debian machine run as root' };
+export interface CliLookup {
+  cli?: string;
+  reason?: string;
+}
+
+/** How the test setup hands the outcome to the test workers (jest workers inherit its environment). */
+const CLI_PATH = 'NOVAFLOW_TEST_OPENSTACK_CLI';
+const CLI_MISSING = 'NOVAFLOW_TEST_OPENSTACK_CLI_MISSING';
+
+function onPath(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v openstack'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
   }
-  execFileSync(
-    'sh',
-    [
-      '-c',
-      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openstackclient',
-    ],
-    {
-      stdio: 'ignore',
-      timeout: 600_000,
-    },
-  );
-  const installed = onPath();
-  return installed ? { cli: installed } : { reason: 'apt-get could not install python3-openstackclient' };
+}
+
+/**
+ * Once per test run, in the global setup: finds the openstack CLI or installs Debian's
+ * python3-openstackclient through scripts/apt-install.sh (which serialises every apt-get of the
+ * project), then records the CLI's path, or the reason it is missing, in the environment.
+ */
+export async function provideOpenstackCli(log: (line: string) => void): Promise<CliLookup> {
+  let found: CliLookup = { cli: onPath() };
+  if (!found.cli) {
+    log('no openstack CLI on PATH: running scripts/apt-install.sh python3-openstackclient for the e2e tests');
+    found = await new Promise<CliLookup>((resolve) =>
+      execFile(
+        join(projectRoot(), 'scripts', 'apt-install.sh'),
+        ['python3-openstackclient'],
+        { encoding: 'utf8', timeout: 1_800_000 },
+        (error, _stdout, stderr) => {
+          const cli = onPath();
+          if (cli) return resolve({ cli });
+          const why = stderr
+            .trim()
+            .split('\n')
+            .pop()
+            ?.replace(/^apt-install: /, '');
+          resolve({
+            reason: error
+              ? `no openstack CLI on PATH, and scripts/apt-install.sh could not install it: ${why || error.message}`
+              : 'python3-openstackclient is installed but no openstack CLI is on PATH',
+          });
+        },
+      ),
+    );
+  }
+  delete process.env[CLI_PATH];
+  delete process.env[CLI_MISSING];
+  if (found.cli) process.env[CLI_PATH] = found.cli;
+  else process.env[CLI_MISSING] = found.reason;
+  return found;
+}
+
+/** In a test file: the CLI the global setup found or installed, or the reason there is none. */
+export function ensureOpenstackCli(): CliLookup {
+  const cli = process.env[CLI_PATH];
+  if (cli) return { cli };
+  return {
+    reason:
+      process.env[CLI_MISSING] ??
+      'the test setup did not look for the openstack CLI (test/support/global-setup.ts runs it)',
+  };
 }
 
 export interface CliResult {

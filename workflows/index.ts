@@ -1,4 +1,5 @@
 export { bootWorkflow } from './boot';
+export { consoleOutputWorkflow } from './console-output';
 export { deleteWorkflow } from './delete';
 export { hostWorkflow } from './host';
 export { pauseWorkflow } from './pause';

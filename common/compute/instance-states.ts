@@ -308,13 +308,19 @@ export function mayPreempt(operation: Operation, taskState: string): boolean {
   return preempts === 'any' || (preempts?.includes(taskState as TaskState) ?? false);
 }
 
-/** Nova's 409 message for an operation refused in the instance's current state. */
+/**
+ * Nova's 409 message for an operation refused in the instance's current state. Nova's
+ * check_instance_state looks at vm_state first, so a wrong vm_state is what it names even while
+ * a task runs (start of an active server being powered off: "vm_state active").
+ */
 export function conflictMessage(
   operation: Operation,
   uuid: string,
   state: { vmState: string; taskState: string | null },
 ): string {
-  return state.taskState
+  const vmStateAllowed =
+    !operation.fromVmStates || (operation.fromVmStates as readonly string[]).includes(state.vmState);
+  return vmStateAllowed && state.taskState
     ? `Cannot '${operation.action}' instance ${uuid} while it is in task_state ${state.taskState}`
     : `Cannot '${operation.action}' instance ${uuid} while it is in vm_state ${state.vmState}`;
 }

@@ -46,9 +46,16 @@ describe("Nova's instance states", () => {
 
   it("words a refusal as Nova's 409 does", () => {
     const uuid = 'ccd2a1ee-92f2-4338-9601-7575a019f56a';
+    // Nova's check_instance_state looks at vm_state first, then task_state.
     expect(
       conflictMessage(OPERATIONS.update_metadata, uuid, { vmState: 'building', taskState: 'spawning' }),
-    ).toBe(`Cannot 'update_metadata' instance ${uuid} while it is in task_state spawning`);
+    ).toBe(`Cannot 'update_metadata' instance ${uuid} while it is in vm_state building`);
+    expect(
+      conflictMessage(OPERATIONS.update_metadata, uuid, { vmState: 'active', taskState: 'powering-off' }),
+    ).toBe(`Cannot 'update_metadata' instance ${uuid} while it is in task_state powering-off`);
+    expect(conflictMessage(OPERATIONS.start, uuid, { vmState: 'active', taskState: 'powering-off' })).toBe(
+      `Cannot 'start' instance ${uuid} while it is in vm_state active`,
+    );
     expect(conflictMessage(OPERATIONS.update_metadata, uuid, { vmState: 'error', taskState: null })).toBe(
       `Cannot 'update_metadata' instance ${uuid} while it is in vm_state error`,
     );

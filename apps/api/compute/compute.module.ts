@@ -11,6 +11,11 @@ import { OsHypervisorsController } from './os-hypervisors.controller';
 import { OsServicesController } from './os-services.controller';
 import { QuotaSetsController } from './quota-sets.controller';
 import { ServerGroupsController } from './server-groups.controller';
+import { ConsoleOutputReader } from './servers/actions/console-output';
+import { InstanceLocks } from './servers/actions/instance-locks';
+import { StateResetter } from './servers/actions/reset-state';
+import { ServerActions } from './servers/actions/server-actions';
+import { ServerActionsController } from './servers/actions/server-actions.controller';
 import { InstanceActionsController } from './servers/instance-actions.controller';
 import { ServerMetadataController } from './servers/server-metadata.controller';
 import { ServerReader } from './servers/server-reader';
@@ -29,6 +34,7 @@ import { ComputeVersionsController } from './versions.controller';
     LimitsController,
     QuotaSetsController,
     ServersController,
+    ServerActionsController,
     ServerMetadataController,
     InstanceActionsController,
     KeypairsController,
@@ -37,7 +43,16 @@ import { ComputeVersionsController } from './versions.controller';
     OsHypervisorsController,
     AvailabilityZonesController,
   ],
-  providers: [FlavorsService, OperationLauncher, ServerReader, ServersService],
+  providers: [
+    FlavorsService,
+    OperationLauncher,
+    ServerReader,
+    ServersService,
+    ServerActions,
+    InstanceLocks,
+    StateResetter,
+    ConsoleOutputReader,
+  ],
 })
 export class ComputeModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

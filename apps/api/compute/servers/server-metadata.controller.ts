@@ -5,8 +5,8 @@ import { conflictMessage, mayStart, OPERATIONS } from '../../../../common/comput
 import { projectLimits } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
 import { type Instance, InstanceMetadata } from '../../../../entities';
-import { ApiError, forbidden, notFound } from '../../common/api-error';
-import { type AuthContext, Caller } from '../../common/auth/auth-context';
+import { ApiError, conflict, forbidden, notFound } from '../../common/api-error';
+import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
 import { JsonSchemaBody } from '../../common/openapi';
 import { enforce, type PolicyAction } from '../../common/policy';
 import { validateBody } from '../../common/validation';
@@ -37,13 +37,20 @@ export class ServerMetadataController {
     return instance;
   }
 
-  /** Replaces (or merges into) the metadata in one transaction, within quota and task rules. */
-  private async write(instance: Instance, metadata: Metadata, replace: boolean): Promise<Metadata> {
+  /** Replaces (or merges into) the metadata in one transaction, within lock, quota and task rules. */
+  private async write(
+    caller: AuthContext,
+    instance: Instance,
+    metadata: Metadata,
+    replace: boolean,
+  ): Promise<Metadata> {
     return this.dataSource.transaction(async (db) => {
       const [state] = await db.query(
-        'SELECT vm_state, task_state FROM instances WHERE uuid = $1 FOR UPDATE',
+        'SELECT vm_state, task_state, locked FROM instances WHERE uuid = $1 FOR UPDATE',
         [instance.uuid],
       );
+      // Nova's check_instance_lock comes before the state check; admins are not held by a lock.
+      if (state.locked && !isAdmin(caller)) throw conflict(`Instance ${instance.uuid} is locked`);
       const current = { vmState: state.vm_state, taskState: state.task_state };
       if (!mayStart(OPERATIONS.update_metadata, current)) {
         throw new ApiError(
@@ -87,7 +94,7 @@ export class ServerMetadataController {
   async merge(@Caller() caller: AuthContext, @Param('serverId') serverId: string, @Body() body: unknown) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:create');
     const { metadata } = validateBody<{ metadata: Metadata }>(metadataSchema, body);
-    return { metadata: await this.write(instance, metadata, false) };
+    return { metadata: await this.write(caller, instance, metadata, false) };
   }
 
   @Put()
@@ -95,7 +102,7 @@ export class ServerMetadataController {
   async replace(@Caller() caller: AuthContext, @Param('serverId') serverId: string, @Body() body: unknown) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:update_all');
     const { metadata } = validateBody<{ metadata: Metadata }>(metadataSchema, body);
-    return { metadata: await this.write(instance, metadata, true) };
+    return { metadata: await this.write(caller, instance, metadata, true) };
   }
 
   @Put(':key')
@@ -109,7 +116,7 @@ export class ServerMetadataController {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:update');
     const { meta } = validateBody<{ meta: Metadata }>(metadataItemSchema, body);
     if (!(key in meta)) throw new ApiError('badRequest', 'Request body and URI mismatch');
-    await this.write(instance, meta, false);
+    await this.write(caller, instance, meta, false);
     return { meta };
   }
 
@@ -124,6 +131,6 @@ export class ServerMetadataController {
     const metadata = await this.current(this.dataSource.manager, instance.uuid);
     if (!(key in metadata)) throw notFound('Metadata item was not found');
     const { [key]: _removed, ...rest } = metadata;
-    await this.write(instance, rest, true);
+    await this.write(caller, instance, rest, true);
   }
 }

@@ -8,6 +8,7 @@ import { Instance, InstanceFault, InstanceMetadata, ServerGroupMember, Service }
 import { ApiError, notFound } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
 import { SETTINGS } from '../../settings.module';
+import { strictBool } from '../bool-param';
 import { type ApiVersion } from '../microversion';
 import { paginationParams } from '../pagination';
 import { type ServerExtras } from './server.view';
@@ -99,10 +100,18 @@ export class ServerReader {
         : undefined;
     const showDeleted =
       (admin && query.deleted !== undefined && truthy(query.deleted)) || changesSince || changesBefore;
-    if (!showDeleted) builder.andWhere('i.deleted_at IS NULL');
+    // As Nova's instance_get_all_by_filters: a list of live servers leaves soft-deleted ones out
+    // too (GET /servers/{id} still shows them); admins see both with deleted=true.
+    if (!showDeleted) builder.andWhere(`i.deleted_at IS NULL AND i.vm_state <> 'soft-delete'`);
     if (changesSince) builder.andWhere('i.updated_at >= :changesSince', { changesSince });
     if (changesBefore) builder.andWhere('i.updated_at <= :changesBefore', { changesBefore });
 
+    // Nova's `locked` filter (2.73); before 2.73 its query schema drops the parameter.
+    if (version.atLeast('2.73') && query.locked !== undefined) {
+      builder.andWhere('i.locked = :locked', {
+        locked: strictBool(String(single(query.locked))),
+      });
+    }
     if (query.name !== undefined)
       builder.andWhere('i.display_name ~ :name', { name: String(single(query.name)) });
     if (query.status !== undefined)

@@ -1,7 +1,8 @@
 /**
- * Two projects: unit tests (no servers) and integration tests, which share one Temporal dev
- * server and one PostgreSQL started by test/support/global-setup.ts (or TEMPORAL_ADDRESS and
- * DATABASE_URL when given). e2e tests drive real clients against the same stack.
+ * Three projects: unit tests (no servers); workflow tests, each file on a Temporal dev server of
+ * its own; and integration tests, which share one Temporal dev server and one PostgreSQL started
+ * by test/support/global-setup.ts (or TEMPORAL_ADDRESS and DATABASE_URL when given). e2e tests
+ * drive real clients against the same stack.
  */
 // Type checking is `npm run build`'s job; ts-jest only transpiles (isolatedModules in tsconfig).
 const tsJest = ['ts-jest', { diagnostics: false }];
@@ -14,6 +15,14 @@ module.exports = {
     {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      testEnvironment: 'node',
+    },
+    {
+      // Workflow code alone, each file on a Temporal dev server of its own with typed activity
+      // fakes (test/workflows/support/), and the replay of recorded histories: no database.
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       testEnvironment: 'node',
     },

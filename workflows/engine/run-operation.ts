@@ -48,14 +48,15 @@ export async function runOperation(
     await steps(run);
     return 'done';
   } catch (error) {
-    await run.compensate();
-    if (isCancellation(error)) throw error;
-    if (isPreempted(error)) return 'preempted';
+    // Named before the undos run: they are conductor steps too, and the last one would be blamed.
     const failure = applicationFailureOf(error);
     const fault =
       failure?.type === FailureType.OPERATION_FAILED
         ? (failure.details?.[0] as Fault)
         : run.faultOfExhaustedStep(error);
+    await run.compensate();
+    if (isCancellation(error)) throw error;
+    if (isPreempted(error)) return 'preempted';
     log.warn('operation failed', { ...input, fault });
     try {
       await CancellationScope.nonCancellable(() => conductor.failOperation({ ...run.step('fail'), fault }));

@@ -1,0 +1,86 @@
+import type { HostReport } from '../../common/host-report';
+import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
+import type { hostWorkflow } from '../../workflows/host';
+import { healthyHost } from './support/boot-fleet';
+import { recordHistory, Testbed } from './support/testbed';
+
+let testbed: Testbed;
+beforeAll(async () => {
+  testbed = await Testbed.create();
+});
+afterAll(() => testbed?.teardown());
+
+let reported = 0;
+const report = (host: string, guests: Record<string, number> = {}): HostReport => ({
+  host,
+  reportedAt: new Date(Date.now() + ++reported).toISOString(),
+  availabilityZone: 'nova',
+  node: {
+    hypervisorHostname: `${host}.node`,
+    hypervisorType: 'fake',
+    hypervisorVersion: 1,
+    hostIp: '127.0.0.1',
+    cpuArch: 'x86_64',
+    vcpus: 8,
+    memoryMb: 16384,
+    localGb: 100,
+    vcpusUsed: 0,
+    memoryMbUsed: 0,
+    localGbUsed: 0,
+    runningVms: 0,
+    cpuAllocationRatio: 16,
+    ramAllocationRatio: 1.5,
+    diskAllocationRatio: 1,
+    reservedHostMemoryMb: 512,
+    reservedHostDiskMb: 0,
+    reservedHostCpus: 0,
+  },
+  guests,
+});
+
+describe('host workflow', () => {
+  it('records each report, destroys the guests of instances deleted meanwhile, and continues as new', async () => {
+    const conductor = {
+      recordHostReport: async ({ guests }: HostReport) => ({ staleGuests: Object.keys(guests) }),
+    };
+    await testbed.run({ conductor, hosts: { 'compute-a': healthyHost() } }, async (journal) => {
+      const workflowId = `${hostWorkflowId('compute-a')}-${Date.now()}`;
+      const reports = [report('compute-a', { 'stale-guest': 1 }), report('compute-a'), report('compute-a')];
+      // As the compute host does every report_interval: signal-with-start. A history limit this
+      // short makes the run continue as new after its second report.
+      const handle = await testbed.client.workflow.signalWithStart<typeof hostWorkflow, [HostReport]>(
+        'hostWorkflow',
+        {
+          taskQueue: CONDUCTOR_TASK_QUEUE,
+          workflowId,
+          args: [{ host: 'compute-a', maxHistoryEvents: 10 }],
+          signal: 'report',
+          signalArgs: [reports[0]],
+        },
+      );
+      const firstRun = testbed.client.workflow.getHandle(workflowId, handle.signaledRunId);
+      await journal.started('compute-a.destroy');
+      // One report at a time: reports that arrive together are coalesced to the newest.
+      await handle.signal<[HostReport]>('report', reports[1]);
+      await until(async () => journal.inputsOf('conductor.recordHostReport').length === 2);
+      await until(async () => (await firstRun.describe()).status.name !== 'RUNNING');
+      expect((await firstRun.describe()).status.name).toBe('CONTINUED_AS_NEW');
+      // The next run takes the reports from there.
+      await handle.signal<[HostReport]>('report', reports[2]);
+      await until(async () => journal.inputsOf('conductor.recordHostReport').length === 3);
+
+      expect(journal.inputsOf('conductor.recordHostReport')).toEqual(reports);
+      expect(journal.inputsOf('compute-a.destroy')).toEqual(['stale-guest']);
+      await recordHistory('host', firstRun);
+      await handle.terminate('test over');
+    });
+  });
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

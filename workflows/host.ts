@@ -22,9 +22,11 @@ export interface HostWorkflowInput {
 
 const DEFAULT_MAX_HISTORY_EVENTS = 2000;
 
+// Bounded like every conductor step: a report that cannot be recorded is dropped (the next one,
+// every report_interval, restates the host) rather than retried for ever.
 const { recordHostReport } = proxyLocalActivities<ReturnType<typeof createHostReportActivities>>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '10 seconds' },
+  retry: { maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
 
 /**
@@ -46,9 +48,16 @@ export async function hostWorkflow(input: HostWorkflowInput, pending?: HostRepor
     await condition(() => latest !== undefined);
     const report = latest!;
     latest = undefined;
-    const { staleGuests } = await recordHostReport(report);
+    let staleGuests: string[];
+    try {
+      ({ staleGuests } = await recordHostReport(report));
+    } catch (error) {
+      log.error('could not record a host report; waiting for the next', { host, error: String(error) });
+      continue;
+    }
     for (const instanceUuid of staleGuests) {
-      // Deleted while this host was unreachable (Nova's local delete): the guest goes now.
+      // Deleted while this host was unreachable (Nova's local delete), or rolled back while its
+      // spawn still ran here: the guest goes now.
       await hostActivities(host)
         .destroy(instanceUuid)
         .catch((error) =>

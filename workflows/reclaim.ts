@@ -22,7 +22,12 @@ export async function reclaimWorkflow({
   await sleep(afterSeconds * 1000);
   const reclaimRequestId = `reclaim-${requestId}`;
   const taskId = `delete-${instanceUuid}-${reclaimRequestId}`;
-  const claimed = await conductor.claimForReclaim({ instanceUuid, taskId, requestId: reclaimRequestId });
+  const claimed = await conductor.claimForReclaim({
+    instanceUuid,
+    taskId,
+    requestId: reclaimRequestId,
+    softDeleteRequestId: requestId,
+  });
   if (!claimed) return false;
   await executeChild(deleteWorkflow, {
     workflowId: taskId,

@@ -7,7 +7,7 @@ import { type Logger } from '../../common/logger';
 import { type Instance } from '../../entities';
 import { finishAction, finishEvent, startEvent } from './instance-actions';
 import { updateInstance } from './instance-tasks';
-import { ledgered, type StepInput } from './operations/step-ledger';
+import { ledgered, runLedgered, type StepInput } from './operations/step-ledger';
 import { type InstanceNetworking } from './networking';
 import { buildSchedulingRequest, instanceResources } from './scheduler/build-request';
 import { claimOnNode, existingClaim, releaseAllocations } from './scheduler/claims';
@@ -33,6 +33,9 @@ export interface Schedule {
 
 /** A claim can lose a race on the node's generation; it re-reads and tries again this often. */
 const CLAIM_RETRIES = 10;
+
+/** A try of scheduleInstance lost the generation race: roll it back and read again. */
+class ClaimConflict extends Error {}
 
 const destinationOf = (host: HostState): Destination => ({
   host: host.host,
@@ -83,34 +86,51 @@ export function createBuildActivities({ dataSource, config, logger, networking }
   return {
     /**
      * Selects destinations (with alternates) and claims the first; none means NoValidHost. A claim
-     * that loses the node's generation race is retried inside the step, on a fresh read.
+     * that loses the node's generation race is tried again on a fresh read, each try in its own
+     * transaction: an UPDATE that lost the race still locks the node row it looked at until its
+     * transaction ends, and two schedulers each holding one node and trying the other deadlock.
      */
-    scheduleInstance: ledgered(dataSource, async (db, instance, step: StepInput): Promise<Schedule> => {
-      await startEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT);
-      const claimedNode = await existingClaim(db, instance.uuid);
-      if (claimedNode !== undefined) {
-        const [host] = await loadHostStates(db, serviceDownTime, [claimedNode]);
-        return { destinations: [destinationOf(host)] };
-      }
-      await lockGroup(db, instance);
+    async scheduleInstance(step: StepInput): Promise<Schedule> {
       for (let attempt = 1; attempt <= CLAIM_RETRIES; attempt++) {
-        const schedule = await scheduleOnce(db, instance);
-        if (schedule !== 'conflict') {
-          await finishEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT, {
-            result: schedule.destinations.length > 0 ? 'Success' : 'Error',
-            traceback: schedule.reason,
+        const outcome = await dataSource
+          .transaction((db) =>
+            runLedgered(db, step, async (db, instance): Promise<Schedule> => {
+              await startEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT);
+              const claimedNode = await existingClaim(db, instance.uuid);
+              if (claimedNode !== undefined) {
+                const [host] = await loadHostStates(db, serviceDownTime, [claimedNode]);
+                return { destinations: [destinationOf(host)] };
+              }
+              await lockGroup(db, instance);
+              const schedule = await scheduleOnce(db, instance);
+              // Rolls this try back (its event start, its locks), recording nothing.
+              if (schedule === 'conflict') throw new ClaimConflict();
+              await finishEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT, {
+                result: schedule.destinations.length > 0 ? 'Success' : 'Error',
+                traceback: schedule.reason,
+              });
+              return schedule;
+            }),
+          )
+          .catch((error: unknown) => {
+            if (error instanceof ClaimConflict) return undefined;
+            throw error;
           });
-          return schedule;
-        }
-        logger.debug({ instance: instance.uuid, attempt }, 'claim lost a generation race; rescheduling');
+        if (outcome) return outcome;
+        logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
       }
       const reason = `claims kept conflicting ${CLAIM_RETRIES} times`;
-      await finishEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT, {
-        result: 'Error',
-        traceback: reason,
-      });
-      return { destinations: [], reason };
-    }),
+      return dataSource.transaction((db) =>
+        runLedgered(db, step, async (db, instance): Promise<Schedule> => {
+          await startEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT);
+          await finishEvent(db, instance.uuid, step.requestId, SCHEDULE_EVENT, {
+            result: 'Error',
+            traceback: reason,
+          });
+          return { destinations: [], reason };
+        }),
+      );
+    },
 
     /** Claims an alternate after the first host failed; false when it no longer fits. */
     claimAlternate: ledgered(

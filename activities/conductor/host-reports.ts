@@ -8,8 +8,9 @@ export function createHostReportActivities(dataSource: DataSource) {
   return {
     /**
      * Records the service and its compute node, takes the guests' power states (bottom-up, for
-     * instances no task is moving), and returns the guests whose instances were deleted while
-     * the host could not be reached: the host workflow has them destroyed.
+     * instances no task is moving), and returns the guests that should not be there (their
+     * instance deleted while the host could not be reached, or idle and placed elsewhere): the
+     * host workflow has them destroyed.
      */
     async recordHostReport(report: HostReport): Promise<{ staleGuests: string[] }> {
       const node = report.node;

@@ -3,6 +3,7 @@ import { type DataSource } from 'typeorm';
 import { createConductorActivities } from '../../activities/conductor';
 import { networkService } from '../../activities/conductor/networking';
 import { type StepInput } from '../../activities/conductor/operations/step-ledger';
+import { OPERATIONS } from '../../common/compute/instance-states';
 import { parseConfig } from '../../common/config';
 import { type HostReport } from '../../common/host-report';
 import { createLogger } from '../../common/logger';
@@ -129,7 +130,7 @@ describe('conductor steps run twice change nothing more than once', () => {
     await stack.query(
       `INSERT INTO instance_actions (instance_uuid, request_id, action, project_id, user_id, start_time, workflow_id)
        VALUES ($1, $2, $3, 'p1', 'u1', now(), $4)`,
-      [boot.instanceUuid, requestId, operation, taskId],
+      [boot.instanceUuid, requestId, OPERATIONS[operation].action, taskId],
     );
     return { instanceUuid: boot.instanceUuid, requestId, taskId, operation, step: '' };
   }
@@ -265,9 +266,13 @@ describe('conductor steps run twice change nothing more than once', () => {
     await twice(steps.completeOperation, { ...at(soft, '2:completeOperation'), powerState: 4 });
     const reclaim = {
       instanceUuid: boot.instanceUuid,
-      taskId: `delete-${boot.instanceUuid}-reclaim-x`,
-      requestId: 'reclaim-x',
+      taskId: `delete-${boot.instanceUuid}-reclaim-${soft.requestId}`,
+      requestId: `reclaim-${soft.requestId}`,
+      softDeleteRequestId: soft.requestId,
     };
+    // The reclaim of an earlier soft delete (since restored) must not take this one's place.
+    const stale = { ...reclaim, taskId: `${reclaim.taskId}-old`, softDeleteRequestId: 'req-earlier' };
+    expect(await steps.claimForReclaim(stale)).toBe(false);
     expect(await twice(steps.claimForReclaim, reclaim)).toBe(true);
     const [row] = await stack.query('SELECT vm_state, task_state, task_id FROM instances WHERE uuid = $1', [
       boot.instanceUuid,

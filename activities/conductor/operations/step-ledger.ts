@@ -31,24 +31,31 @@ export function ledgered<I extends StepInput, O>(
   body: (db: EntityManager, instance: Instance, input: I) => Promise<O>,
   options: StepOptions = { owned: true },
 ): (input: I) => Promise<O> {
-  return (input) =>
-    dataSource.transaction(async (db) => {
-      const instance = await lockInstance(db, input.instanceUuid);
-      const recorded: { result: { value?: O } }[] = await db.query(
-        'SELECT result FROM task_steps WHERE task_id = $1 AND step = $2',
-        [input.taskId, input.step],
-      );
-      if (recorded.length > 0) return recorded[0].result.value as O;
-      if (options.owned) assertOwnedBy(instance, input.instanceUuid, input.taskId);
-      else if (!instance) throw new Error(`instance ${input.instanceUuid} does not exist`);
-      const value = await body(db, instance, input);
-      await db.query('INSERT INTO task_steps (task_id, step, result) VALUES ($1, $2, $3)', [
-        input.taskId,
-        input.step,
-        JSON.stringify({ value }),
-      ]);
-      return value;
-    });
+  return (input) => dataSource.transaction((db) => runLedgered(db, input, body, options));
+}
+
+/** `ledgered`'s work inside a transaction the caller opened (a step that tries several). */
+export async function runLedgered<I extends StepInput, O>(
+  db: EntityManager,
+  input: I,
+  body: (db: EntityManager, instance: Instance, input: I) => Promise<O>,
+  options: StepOptions = { owned: true },
+): Promise<O> {
+  const instance = await lockInstance(db, input.instanceUuid);
+  const recorded: { result: { value?: O } }[] = await db.query(
+    'SELECT result FROM task_steps WHERE task_id = $1 AND step = $2',
+    [input.taskId, input.step],
+  );
+  if (recorded.length > 0) return recorded[0].result.value as O;
+  if (options.owned) assertOwnedBy(instance, input.instanceUuid, input.taskId);
+  else if (!instance) throw new Error(`instance ${input.instanceUuid} does not exist`);
+  const value = await body(db, instance, input);
+  await db.query('INSERT INTO task_steps (task_id, step, result) VALUES ($1, $2, $3)', [
+    input.taskId,
+    input.step,
+    JSON.stringify({ value }),
+  ]);
+  return value;
 }
 
 /** Drops ledger entries old enough that no workflow can run their step again. */

@@ -1,5 +1,6 @@
 import { executeChild, sleep } from '@temporalio/workflow';
 import { conductor } from './conductor-activities';
+import { childSearchAttributes } from './engine/child-search-attributes';
 import { deleteWorkflow } from './delete';
 
 export interface ReclaimInput {
@@ -32,6 +33,7 @@ export async function reclaimWorkflow({
   await executeChild(deleteWorkflow, {
     workflowId: taskId,
     args: [{ operation: 'delete', instanceUuid, requestId: reclaimRequestId }],
+    typedSearchAttributes: childSearchAttributes('delete'),
   });
   return true;
 }

@@ -1,4 +1,5 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { childSearchAttributes } from './engine/child-search-attributes';
 import { runHostAction } from './engine/host-action';
 import type { OperationInput } from './engine/operation-run';
 import { type OperationOutcome } from './engine/run-operation';
@@ -32,6 +33,7 @@ export async function softDeleteWorkflow(input: SoftDeleteInput): Promise<Operat
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: childSearchAttributes('reclaim'),
     });
   }
   return outcome;

@@ -22,13 +22,13 @@ const workflowTypeOf = (history: ReturnType<typeof historyFromJSON>): string | n
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
 describe('recorded histories', () => {
-  it('cover every operation workflow, the reclaim and the host workflow', () => {
+  it('cover every operation workflow and every workflow beside them', () => {
     const recorded = new Set(histories.map(({ history }) => workflowTypeOf(history)));
     const workflows = Object.values(OPERATIONS).flatMap((operation) =>
       'workflow' in operation ? [operation.workflow] : [],
     );
-    for (const workflow of [...workflows, 'reclaimWorkflow', 'hostWorkflow'])
-      expect(recorded).toContain(workflow);
+    const others = ['reclaimWorkflow', 'hostWorkflow', 'consoleOutputWorkflow', 'reconcileWorkflow'];
+    for (const workflow of [...workflows, ...others]) expect(recorded).toContain(workflow);
   });
 
   it("replay against today's workflow code without nondeterminism", async () => {

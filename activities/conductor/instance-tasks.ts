@@ -33,17 +33,6 @@ export function assertOwnedBy(
   }
 }
 
-/** Locks the instance row and checks that `taskId` still owns it. */
-export async function lockForTask(
-  db: EntityManager,
-  instanceUuid: string,
-  taskId: string,
-): Promise<Instance> {
-  const instance = await lockInstance(db, instanceUuid);
-  assertOwnedBy(instance, instanceUuid, taskId);
-  return instance;
-}
-
 /** Moves the owned instance on; `updated_at` changes with it, as every Nova save does. */
 export async function updateInstance(
   db: EntityManager,

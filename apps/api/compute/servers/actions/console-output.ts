@@ -12,7 +12,7 @@ import { type ConsoleOutputValue } from './action-schemas';
 import { printable } from './console-text';
 import { type ActionRequest } from './server-action';
 
-/** How long the API waits for a host to read a console log before it answers 500. */
+/** How long the API waits for a host to read a console log before it answers 409. */
 const RUN_TIMEOUT = '30 seconds';
 
 /** The line count a host takes: null (Nova's v2 "all") becomes none, a numeric string a number. */

@@ -13,6 +13,7 @@ import {
 } from './instance.entities';
 import { KeyPair } from './key-pair.entity';
 import { Quota } from './quota.entity';
+import { QuotaClass } from './quota-class.entity';
 import { ServerGroup, ServerGroupMember } from './server-group.entities';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Identity1763900000001 } from './migrations/1763900000001-identity';
@@ -21,12 +22,23 @@ import { Network1763900000003 } from './migrations/1763900000003-network';
 import { Compute1763900000004 } from './migrations/1763900000004-compute';
 import { SeedLog1763900000005 } from './migrations/1763900000005-seed-log';
 import { OperationEngine1764600000006 } from './migrations/1764600000006-operation-engine';
+import { QuotaClasses1764700000007 } from './migrations/1764700000007-quota-classes';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 
 export { ComputeNode, Service };
 export { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User };
 export type { AssignmentType } from './identity.entities';
-export { Allocation, Flavor, FlavorExtraSpec, FlavorProject, KeyPair, Quota, ServerGroup, ServerGroupMember };
+export {
+  Allocation,
+  Flavor,
+  FlavorExtraSpec,
+  FlavorProject,
+  KeyPair,
+  Quota,
+  QuotaClass,
+  ServerGroup,
+  ServerGroupMember,
+};
 export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata };
 export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
 export type { ServerGroupPolicy } from './server-group.entities';
@@ -51,6 +63,7 @@ export const ENTITIES = [
   FlavorExtraSpec,
   FlavorProject,
   Quota,
+  QuotaClass,
   KeyPair,
   Instance,
   InstanceMetadata,
@@ -75,4 +88,5 @@ export const MIGRATIONS = [
   Compute1763900000004,
   SeedLog1763900000005,
   OperationEngine1764600000006,
+  QuotaClasses1764700000007,
 ];

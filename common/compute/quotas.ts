@@ -1,7 +1,10 @@
 import { type EntityManager } from 'typeorm';
 import { type Config } from '../config';
 
-/** Nova's compute quota resources, in the [quota] section's names. */
+/**
+ * Nova's compute quota resources under their API names (QUOTAS.resources); each reads its default
+ * from the [quota] option of the same name, except injected_file_path_bytes (injected_file_path_length).
+ */
 export const QUOTA_RESOURCES = [
   'instances',
   'cores',
@@ -12,17 +15,59 @@ export const QUOTA_RESOURCES = [
   'server_group_members',
   'injected_files',
   'injected_file_content_bytes',
-  'injected_file_path_length',
+  'injected_file_path_bytes',
 ] as const;
 
 export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
 export type QuotaLimits = Record<QuotaResource, number>;
 
-/** The [quota] defaults, before any per-project override. */
+const configOption = (resource: QuotaResource) =>
+  resource === 'injected_file_path_bytes' ? 'injected_file_path_length' : resource;
+
+/** The [quota] defaults, before any quota class or per-project override. */
 export function defaultLimits(config: Config): QuotaLimits {
   return Object.fromEntries(
-    QUOTA_RESOURCES.map((resource) => [resource, config.quota[resource]]),
+    QUOTA_RESOURCES.map((resource) => [resource, config.quota[configOption(resource)]]),
   ) as QuotaLimits;
+}
+
+/** Nova's quota class whose overrides are every project's defaults. */
+export const DEFAULT_QUOTA_CLASS = 'default';
+
+type Override = { resource: string; hard_limit: number };
+
+/** `overrides` over `base`, for the resources `base` has. */
+function overlay<T extends Record<string, number>>(base: T, overrides: Override[]): T {
+  const limits: Record<string, number> = { ...base };
+  for (const { resource, hard_limit } of overrides) {
+    if (resource in limits) limits[resource] = hard_limit;
+  }
+  return limits as T;
+}
+
+/** A quota class's limits: its overrides over the [quota] defaults (Nova's get_class_quotas). */
+export async function classLimits(
+  db: EntityManager,
+  config: Config,
+  className: string,
+): Promise<QuotaLimits> {
+  const overrides: Override[] = await db.query(
+    'SELECT resource, hard_limit FROM quota_classes WHERE class_name = $1',
+    [className],
+  );
+  return overlay(defaultLimits(config), overrides);
+}
+
+/** A quota class's pre-2.50 network quotas: its overrides over Novaflow's legacy values. */
+export async function classLegacyNetworkLimits(
+  db: EntityManager,
+  className: string,
+): Promise<LegacyNetworkLimits> {
+  const overrides: Override[] = await db.query(
+    'SELECT resource, hard_limit FROM quota_classes WHERE class_name = $1',
+    [className],
+  );
+  return overlay({ ...LEGACY_NETWORK_QUOTAS }, overrides);
 }
 
 /** A project's limits: its own overrides over the defaults. */
@@ -31,15 +76,23 @@ export async function projectLimits(
   config: Config,
   projectId: string,
 ): Promise<QuotaLimits> {
-  const overrides: { resource: QuotaResource; hard_limit: number }[] = await db.query(
+  const overrides: Override[] = await db.query(
     'SELECT resource, hard_limit FROM quotas WHERE project_id = $1',
     [projectId],
   );
-  const limits = defaultLimits(config);
-  for (const { resource, hard_limit } of overrides) {
-    if (resource in limits) limits[resource] = hard_limit;
-  }
-  return limits;
+  return overlay(await classLimits(db, config, DEFAULT_QUOTA_CLASS), overrides);
+}
+
+/** A project's pre-2.36 network quotas: its overrides over the default class's. */
+export async function projectLegacyNetworkLimits(
+  db: EntityManager,
+  projectId: string,
+): Promise<LegacyNetworkLimits> {
+  const overrides: Override[] = await db.query(
+    'SELECT resource, hard_limit FROM quotas WHERE project_id = $1',
+    [projectId],
+  );
+  return overlay(await classLegacyNetworkLimits(db, DEFAULT_QUOTA_CLASS), overrides);
 }
 
 export interface ProjectUsage {
@@ -96,3 +149,5 @@ export const LEGACY_NETWORK_QUOTAS = {
   security_groups: 10,
   security_group_rules: 20,
 };
+
+export type LegacyNetworkLimits = Record<keyof typeof LEGACY_NETWORK_QUOTAS, number>;

@@ -58,6 +58,8 @@ export const POLICIES = {
   'os_compute_api:os-flavor-extra-specs:update': ADMIN,
   'os_compute_api:os-flavor-extra-specs:delete': ADMIN,
   'os_compute_api:os-quota-sets:update': ADMIN,
+  'os_compute_api:os-quota-class-sets:show': ADMIN,
+  'os_compute_api:os-quota-class-sets:update': ADMIN,
   'os_compute_api:os-quota-sets:delete': ADMIN,
   'os_compute_api:servers:index:get_all_tenants': ADMIN,
   'os_compute_api:servers:detail:get_all_tenants': ADMIN,

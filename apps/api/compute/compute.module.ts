@@ -9,6 +9,7 @@ import { LimitsController } from './limits.controller';
 import { microversionMiddleware } from './microversion';
 import { OsHypervisorsController } from './os-hypervisors.controller';
 import { OsServicesController } from './os-services.controller';
+import { QuotaClassSetsController } from './quota-class-sets.controller';
 import { QuotaSetsController } from './quota-sets.controller';
 import { ServerGroupsController } from './server-groups.controller';
 import { ConsoleOutputReader } from './servers/actions/console-output';
@@ -33,6 +34,7 @@ import { ComputeVersionsController } from './versions.controller';
     FlavorAccessController,
     LimitsController,
     QuotaSetsController,
+    QuotaClassSetsController,
     ServersController,
     ServerActionsController,
     ServerMetadataController,

@@ -3,11 +3,12 @@ import { ApiTags } from '@nestjs/swagger';
 import { JsonSchemaBody } from '../common/openapi';
 import { DataSource } from 'typeorm';
 import {
-  defaultLimits,
-  LEGACY_NETWORK_QUOTAS,
+  classLegacyNetworkLimits,
+  classLimits,
+  DEFAULT_QUOTA_CLASS,
+  projectLegacyNetworkLimits,
   projectLimits,
   projectUsage,
-  QUOTA_RESOURCES,
   type QuotaLimits,
   type QuotaResource,
 } from '../../../common/compute/quotas';
@@ -18,25 +19,7 @@ import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
-
-const INJECTED = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_length'];
-const quotaValue = { type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1, maximum: 2147483647 };
-
-const quotaUpdateSchema = {
-  type: 'object',
-  required: ['quota_set'],
-  additionalProperties: false,
-  properties: {
-    quota_set: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        ...Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, quotaValue])),
-        force: { type: ['boolean', 'string'] },
-      },
-    },
-  },
-};
+import { NETWORK_QUOTAS, QUOTA_SET_UPDATE_SCHEMA, quotaSetFields, shownOnly } from './quota-fields';
 
 /** os-quota-sets: a project's limits, their defaults, their usage; admins change them. */
 @ApiTags('compute: limits and quotas')
@@ -47,17 +30,13 @@ export class QuotaSetsController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  /** The resources a microversion shows: no injected files from 2.57, no network quotas from 2.36. */
-  private shape<T>(values: Record<string, T>, v: ApiVersion, legacy: (value: number) => T) {
-    return {
-      ...Object.fromEntries(
-        Object.entries(values).filter(([resource]) => !(v.atLeast('2.57') && INJECTED.includes(resource))),
-      ),
-      ...(!v.atLeast('2.36') &&
-        Object.fromEntries(
-          Object.entries(LEGACY_NETWORK_QUOTAS).map(([name, value]) => [name, legacy(value)]),
-        )),
-    };
+  /** A project's limits as a microversion shows them (FILTERED_QUOTAS_2_36 / 2_57). */
+  private async limits(projectId: string, v: ApiVersion): Promise<Record<string, number>> {
+    const db = this.dataSource.manager;
+    const fields = quotaSetFields(v);
+    const limits = await projectLimits(db, this.settings.config, projectId);
+    const network = fields.network ? await projectLegacyNetworkLimits(db, projectId) : {};
+    return shownOnly({ ...limits, ...network }, fields);
   }
 
   @Get()
@@ -67,20 +46,22 @@ export class QuotaSetsController {
     @Microversion() v: ApiVersion,
   ) {
     enforce(caller, 'os_compute_api:os-quota-sets:show', { projectId });
-    const limits = await projectLimits(this.dataSource.manager, this.settings.config, projectId);
-    return { quota_set: { id: projectId, ...this.shape(limits, v, (value) => value) } };
+    return { quota_set: { id: projectId, ...(await this.limits(projectId, v)) } };
   }
 
   @Get('defaults')
-  defaults(
+  async defaults(
     @Caller() caller: AuthContext,
     @Param('projectId') projectId: string,
     @Microversion() v: ApiVersion,
   ) {
     enforce(caller, 'os_compute_api:os-quota-sets:defaults');
-    return {
-      quota_set: { id: projectId, ...this.shape(defaultLimits(this.settings.config), v, (value) => value) },
-    };
+    // Nova's get_defaults: the 'default' quota class over the [quota] options.
+    const db = this.dataSource.manager;
+    const fields = quotaSetFields(v);
+    const limits = await classLimits(db, this.settings.config, DEFAULT_QUOTA_CLASS);
+    const network = fields.network ? await classLegacyNetworkLimits(db, DEFAULT_QUOTA_CLASS) : {};
+    return { quota_set: { id: projectId, ...shownOnly({ ...limits, ...network }, fields) } };
   }
 
   @Get('detail')
@@ -90,7 +71,7 @@ export class QuotaSetsController {
     @Microversion() v: ApiVersion,
   ) {
     enforce(caller, 'os_compute_api:os-quota-sets:detail', { projectId });
-    const limits = await projectLimits(this.dataSource.manager, this.settings.config, projectId);
+    const limits = await this.limits(projectId, v);
     const usage = await this.usage(projectId, caller);
     const detail = Object.fromEntries(
       Object.entries(limits).map(([resource, limit]) => [
@@ -98,9 +79,7 @@ export class QuotaSetsController {
         { limit, in_use: usage[resource as QuotaResource] ?? 0, reserved: 0 },
       ]),
     );
-    return {
-      quota_set: { id: projectId, ...this.shape(detail, v, (limit) => ({ limit, in_use: 0, reserved: 0 })) },
-    };
+    return { quota_set: { id: projectId, ...detail } };
   }
 
   private async usage(projectId: string, caller: AuthContext): Promise<Partial<QuotaLimits>> {
@@ -113,7 +92,7 @@ export class QuotaSetsController {
   }
 
   @Put()
-  @JsonSchemaBody(quotaUpdateSchema)
+  @JsonSchemaBody(QUOTA_SET_UPDATE_SCHEMA)
   async update(
     @Caller() caller: AuthContext,
     @Param('projectId') projectId: string,
@@ -122,28 +101,21 @@ export class QuotaSetsController {
   ) {
     enforce(caller, 'os_compute_api:os-quota-sets:update');
     const { quota_set } = validateBody<{ quota_set: Record<string, number | string | boolean> }>(
-      quotaUpdateSchema,
+      quotaSetFields(v).updateSchema,
       body,
     );
+    // Only pre-2.36 schemas let 'networks' through, for Nova to refuse it in its own words.
+    if ('networks' in quota_set) throw new ApiError('badRequest', 'The networks quota has been removed');
     const force = ['true', 'True', true].includes(quota_set.force as string | boolean);
     const requested = Object.entries(quota_set).filter(([key]) => key !== 'force') as [
       QuotaResource,
       number | string,
     ][];
-    if (v.atLeast('2.57')) {
-      const injected = requested.find(([resource]) => INJECTED.includes(resource));
-      if (injected) {
-        throw new ApiError(
-          'badRequest',
-          `Invalid input for field/attribute quota_set. Value: ${injected[0]}. Additional properties are not allowed ('${injected[0]}' was unexpected)`,
-        );
-      }
-    }
     const usage = await this.usage(projectId, caller);
     await this.dataSource.transaction(async (db) => {
       for (const [resource, raw] of requested) {
         const limit = Number(raw);
-        const used = usage[resource] ?? 0;
+        const used = (NETWORK_QUOTAS as string[]).includes(resource) ? 0 : (usage[resource] ?? 0);
         if (!force && limit !== -1 && limit < used) {
           throw new ApiError(
             'badRequest',
@@ -157,8 +129,8 @@ export class QuotaSetsController {
         );
       }
     });
-    const limits = await projectLimits(this.dataSource.manager, this.settings.config, projectId);
-    return { quota_set: this.shape(limits, v, (value) => value) };
+    // Nova's update answers without the id.
+    return { quota_set: await this.limits(projectId, v) };
   }
 
   @Delete()

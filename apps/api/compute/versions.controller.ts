@@ -42,6 +42,30 @@ export class ComputeVersionsController {
     };
   }
 
+  /**
+   * The v2.0 document behind the root's v2 self link: Tempest's test_get_version_details follows
+   * every self link (get_version_by_url) and expects the same self link back.
+   */
+  @Get('v2')
+  legacyVersion() {
+    return {
+      version: {
+        id: 'v2.0',
+        status: 'SUPPORTED',
+        version: '',
+        min_version: '',
+        updated: '2011-01-21T11:33:21Z',
+        links: [
+          { rel: 'self', href: `${this.base}/v2/` },
+          { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+        ],
+        'media-types': [
+          { base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' },
+        ],
+      },
+    };
+  }
+
   @Get('v2.1')
   version() {
     return {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type Settings } from '../../../../common/config';
 import { ApiError, notFound } from '../../common/api-error';
@@ -28,7 +28,9 @@ export class FlavorExtraSpecsController {
     return this.view.extraSpecs(await this.flavors.find(caller, flavorId));
   }
 
+  /** Nova answers 200, not 201, for extra specs set by POST. */
   @Post()
+  @HttpCode(200)
   async create(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string, @Body() body: unknown) {
     enforce(caller, 'os_compute_api:os-flavor-extra-specs:create');
     const { extra_specs } = validateBody<{ extra_specs: Record<string, unknown> }>(

@@ -14,8 +14,9 @@ export const flavorCreateSchema = {
       additionalProperties: false,
       properties: {
         name: { type: 'string', format: 'name', minLength: 1, maxLength: 255 },
+        // Nova takes a number too (Tempest sends a random integer) and stores its string form.
         id: {
-          type: ['string', 'null'],
+          type: ['string', 'number', 'null'],
           minLength: 1,
           maxLength: 255,
           pattern: '^(?! )[a-zA-Z0-9. _-]+(?<! )$',
@@ -91,7 +92,7 @@ export const flavorActionSchema = {
 export interface FlavorCreateBody {
   flavor: {
     name: string;
-    id?: string | null;
+    id?: string | number | null;
     ram: number | string;
     vcpus: number | string;
     disk: number | string;

@@ -90,7 +90,8 @@ export class FlavorsService {
   }
 
   async create(body: FlavorCreateBody['flavor']): Promise<string> {
-    const flavorid = body.id ?? randomUUID();
+    // Nova's `if not flavorid`: a missing, null or 0 id is generated.
+    const flavorid = body.id ? String(body.id) : randomUUID();
     const isPublic = body['os-flavor-access:is_public'];
     const flavor = {
       flavorid,

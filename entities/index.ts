@@ -1,6 +1,7 @@
 import { ComputeNode } from './compute-node.entity';
 import { Service } from './service.entity';
 import { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User } from './identity.entities';
+import { Aggregate, AggregateHost, AggregateMetadata } from './aggregate.entities';
 import { Allocation } from './allocation.entity';
 import { Flavor, FlavorExtraSpec, FlavorProject } from './flavor.entities';
 import { Image, ImageMember } from './image.entities';
@@ -23,9 +24,19 @@ import { Compute1763900000004 } from './migrations/1763900000004-compute';
 import { SeedLog1763900000005 } from './migrations/1763900000005-seed-log';
 import { OperationEngine1764600000006 } from './migrations/1764600000006-operation-engine';
 import { QuotaClasses1764700000007 } from './migrations/1764700000007-quota-classes';
+import { ServiceIds1764700000008 } from './migrations/1764700000008-service-ids';
+import { Aggregates1764700000009 } from './migrations/1764700000009-aggregates';
+import { SecurityGroups1764700000010 } from './migrations/1764700000010-security-groups';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
+import {
+  DefaultSecurityGroup,
+  SecurityGroup,
+  SecurityGroupPortBinding,
+  SecurityGroupRule,
+} from './security-group.entities';
 
 export { ComputeNode, Service };
+export { Aggregate, AggregateHost, AggregateMetadata };
 export { Domain, ImpliedRole, Project, Role, RoleAssignment, TokenRecord, User };
 export type { AssignmentType } from './identity.entities';
 export {
@@ -45,6 +56,8 @@ export type { ServerGroupPolicy } from './server-group.entities';
 export * from './image.entities';
 export { IpAllocation, Network, Port, Subnet };
 export type { AllocationPool, BindingProfile, HostRoute, PortStatus } from './network.entities';
+export { DefaultSecurityGroup, SecurityGroup, SecurityGroupPortBinding, SecurityGroupRule };
+export type { EtherType, RuleDirection } from './security-group.entities';
 
 /** Every entity, listed rather than globbed so that source and dist/ load alike. */
 export const ENTITIES = [
@@ -77,6 +90,13 @@ export const ENTITIES = [
   Subnet,
   Port,
   IpAllocation,
+  SecurityGroup,
+  SecurityGroupRule,
+  DefaultSecurityGroup,
+  SecurityGroupPortBinding,
+  Aggregate,
+  AggregateHost,
+  AggregateMetadata,
 ];
 
 /** Every migration, oldest first. */
@@ -89,4 +109,7 @@ export const MIGRATIONS = [
   SeedLog1763900000005,
   OperationEngine1764600000006,
   QuotaClasses1764700000007,
+  ServiceIds1764700000008,
+  Aggregates1764700000009,
+  SecurityGroups1764700000010,
 ];

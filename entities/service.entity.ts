@@ -6,6 +6,10 @@ export class Service {
   @PrimaryColumn('uuid')
   id!: string;
 
+  /** Nova's integer services.id, the id below microversion 2.53; the database numbers it. */
+  @Column({ type: 'integer', name: 'serial_id', insert: false, update: false, unique: true })
+  serialId!: number;
+
   @Column('varchar', { length: 255 })
   host!: string;
 

@@ -72,7 +72,7 @@ export const OPTIONS = {
         'DifferentHostFilter',
       ],
       'Filters a host must pass, in order.',
-      { pattern: /^[A-Za-z]+Filter$/, expected: 'filter class names' },
+      { pattern: /^[A-Za-z]+(Filter|Isolation)$/, expected: 'filter class names' },
     ),
     host_subset_size: intOpt(1, 'Random pick among this many best-weighed hosts.', { min: 1 }),
     ram_weight_multiplier: floatOpt(1.0, 'Weight of free RAM; negative stacks instead of spreading.'),

@@ -6,6 +6,7 @@ import { parseIp } from './ip-address';
 import { allocateAddresses, type FixedIp, type FixedIpRequest, lockSubnets } from './ipam';
 import { chooseMacAddress } from './mac-address';
 import { macAddressInUse, networkNotFound } from './neutron-errors';
+import { portSecurityGroups, setPortSecurityGroups } from './port-security-groups';
 import { subnetsOfNetwork } from './subnets';
 
 export interface PortRequest {
@@ -24,6 +25,8 @@ export interface PortRequest {
   bindingProfile?: BindingProfile;
   portSecurityEnabled?: boolean;
   tags?: string[];
+  /** The security groups to join; undefined: the project's default one. */
+  securityGroupIds?: string[];
   /** false for ports the compute service creates for an instance. */
   preserveOnDelete?: boolean;
 }
@@ -50,7 +53,7 @@ async function insertPort(db: EntityManager, request: PortRequest): Promise<Port
     .setLock('for_key_share')
     .getOne();
   if (!network) throw networkNotFound(request.networkId);
-  const { fixedIps: requestedIps, macAddress, ...attributes } = request;
+  const { fixedIps: requestedIps, macAddress, securityGroupIds, ...attributes } = request;
   const port = db.getRepository(Port).create({
     ...attributes,
     id: randomUUID(),
@@ -64,6 +67,8 @@ async function insertPort(db: EntityManager, request: PortRequest): Promise<Port
       if (isUniqueViolation(error)) throw macAddressInUse(network.id, port.macAddress);
       throw error;
     });
+  const groups = await portSecurityGroups(db, port.projectId, port.portSecurityEnabled, securityGroupIds);
+  await setPortSecurityGroups(db, port.id, groups);
   const subnets = await subnetsOfNetwork(db, network.id);
   const fixedIps = await allocateAddresses(db, network.id, subnets, port.id, requestedIps);
   return { port, fixedIps };

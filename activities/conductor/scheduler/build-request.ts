@@ -54,6 +54,8 @@ export async function buildSchedulingRequest(
   }
   return {
     instanceUuid: instance.uuid,
+    projectId: instance.projectId,
+    flavorExtraSpecs: instance.flavor.extraSpecs,
     resources: instanceResources(instance),
     availabilityZone: spec.availabilityZone,
     imageProperties: spec.image.properties,

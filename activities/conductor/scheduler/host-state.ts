@@ -16,6 +16,8 @@ export interface HostState {
   diskGb: Inventory;
   /** Consumers (instance uuids) with allocations on this node. */
   instances: string[];
+  /** The metadata of each host aggregate the host is in (Nova's HostState.aggregates). */
+  aggregates?: Record<string, string>[];
 }
 
 /** A placement inventory: total, reserved, allocation ratio, and what allocations use. */

@@ -25,11 +25,12 @@ interface Row {
   used_memory_mb: number;
   used_disk_gb: number;
   consumers: string[];
+  aggregates: Record<string, string>[];
 }
 
 /**
- * Every compute node with its inventory, its allocations summed and its service's liveness, in
- * one query (placement's provider summaries and Nova's host states at once).
+ * Every compute node with its inventory, its allocations summed, its service's liveness and its
+ * aggregates' metadata, in one query (placement's provider summaries and Nova's host states at once).
  */
 export async function loadHostStates(
   db: EntityManager,
@@ -43,7 +44,11 @@ export async function loadHostStates(
             s.zone, s.disabled,
             (NOT s.forced_down AND s.last_seen_up > now() - make_interval(secs => $1)) AS up,
             coalesce(a.vcpus, 0)::int AS used_vcpus, coalesce(a.memory_mb, 0)::int AS used_memory_mb,
-            coalesce(a.disk_gb, 0)::int AS used_disk_gb, coalesce(a.consumers, '{}') AS consumers
+            coalesce(a.disk_gb, 0)::int AS used_disk_gb, coalesce(a.consumers, '{}') AS consumers,
+            coalesce((SELECT json_agg(g.metadata ORDER BY g.aggregate_id)
+                        FROM (SELECT h.aggregate_id, jsonb_object_agg(m.key, m.value) AS metadata
+                                FROM aggregate_hosts h JOIN aggregate_metadata m ON m.aggregate_id = h.aggregate_id
+                               WHERE h.host = n.host GROUP BY h.aggregate_id) g), '[]') AS aggregates
        FROM compute_nodes n
        JOIN services s ON s.id = n.service_id
        LEFT JOIN (SELECT compute_node_id, sum(vcpus) AS vcpus, sum(memory_mb) AS memory_mb, sum(disk_gb) AS disk_gb,
@@ -83,5 +88,6 @@ export async function loadHostStates(
       used: row.used_disk_gb,
     },
     instances: row.consumers,
+    aggregates: row.aggregates,
   }));
 }

@@ -4,6 +4,10 @@ import { type Resources } from './host-state';
 /** Nova's RequestSpec as the filters and weighers read it. */
 export interface SchedulingRequest {
   instanceUuid: string;
+  /** The instance's project, for AggregateMultiTenancyIsolation. */
+  projectId?: string;
+  /** The flavor's extra specs, for AggregateInstanceExtraSpecsFilter. */
+  flavorExtraSpecs?: Record<string, string>;
   resources: Resources;
   availabilityZone?: string;
   imageProperties: Record<string, string>;

@@ -1,4 +1,6 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { AggregatesController } from './aggregates/aggregates.controller';
+import { AggregatesService } from './aggregates/aggregates.service';
 import { AvailabilityZonesController } from './availability-zones.controller';
 import { FlavorAccessController } from './flavors/flavor-access.controller';
 import { FlavorExtraSpecsController } from './flavors/flavor-extra-specs.controller';
@@ -18,6 +20,7 @@ import { StateResetter } from './servers/actions/reset-state';
 import { ServerActions } from './servers/actions/server-actions';
 import { ServerActionsController } from './servers/actions/server-actions.controller';
 import { InstanceActionsController } from './servers/instance-actions.controller';
+import { ServerIpsController } from './servers/server-ips.controller';
 import { ServerMetadataController } from './servers/server-metadata.controller';
 import { ServerReader } from './servers/server-reader';
 import { ServersController } from './servers/servers.controller';
@@ -38,14 +41,17 @@ import { ComputeVersionsController } from './versions.controller';
     ServersController,
     ServerActionsController,
     ServerMetadataController,
+    ServerIpsController,
     InstanceActionsController,
     KeypairsController,
     ServerGroupsController,
     OsServicesController,
     OsHypervisorsController,
     AvailabilityZonesController,
+    AggregatesController,
   ],
   providers: [
+    AggregatesService,
     FlavorsService,
     OperationLauncher,
     ServerReader,

@@ -11,17 +11,26 @@ import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
+import { legacyServiceAction, NOVA_BOOLEAN, novaBool } from './services/legacy-service-actions';
+import { canonicalUuid, isRowId, parseInteger, UUID_FOR_ID_MIN_VERSION } from './services/resource-ids';
 import { isoMicros } from './timestamps';
 
+/** services.service_update_v2_53: the service is named by the path, the body says what changes. */
 const serviceUpdateSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     status: { type: 'string', enum: ['enabled', 'disabled'] },
     disabled_reason: { type: 'string', minLength: 1, maxLength: 255 },
-    forced_down: { type: 'boolean' },
+    forced_down: NOVA_BOOLEAN,
   },
 };
+
+interface ServiceUpdate {
+  status?: 'enabled' | 'disabled';
+  disabled_reason?: string;
+  forced_down?: boolean | string;
+}
 
 /** os-services (admin): Nova's services with their liveness; enable, disable, force down, delete. */
 @ApiTags('compute: services and hypervisors')
@@ -36,7 +45,7 @@ export class OsServicesController {
     return {
       binary: service.binary,
       host: service.host,
-      id: service.id,
+      id: v.atLeast(UUID_FOR_ID_MIN_VERSION) ? service.id : service.serialId,
       zone: service.zone,
       status: service.disabled ? 'disabled' : 'enabled',
       state: isServiceUp(service, this.settings.config.DEFAULT.service_down_time) ? 'up' : 'down',
@@ -61,15 +70,10 @@ export class OsServicesController {
     return { services: services.map((service) => this.view(service, v)) };
   }
 
-  private async find(id: string): Promise<Service> {
-    const service = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.dataSource.getRepository(Service).findOneBy({ id })
-      : null;
-    if (!service) throw notFound(`Service ${id} could not be found.`);
-    return service;
-  }
-
-  /** PUT /os-services/{id} (2.53): status, disabled_reason and forced_down. */
+  /**
+   * PUT /os-services/{id}: from 2.53 {id} is the service's UUID and the body says what changes;
+   * below it {id} is an action (enable, disable, ...) and the body names host and binary.
+   */
   @Put(':id')
   @JsonSchemaBody(serviceUpdateSchema)
   async update(
@@ -79,40 +83,60 @@ export class OsServicesController {
     @Microversion() v: ApiVersion,
   ) {
     enforce(caller, 'os_compute_api:os-services:update');
-    if (!v.atLeast('2.53')) throw new ApiError('itemNotFound', 'The resource could not be found.');
-    const request = validateBody<{ status?: string; disabled_reason?: string; forced_down?: boolean }>(
-      serviceUpdateSchema,
-      body,
-    );
-    if (Object.keys(request).length === 0) {
-      throw badRequest('No updates were requested. Fields "status" or "forced_down" should be specified.');
+    if (!v.atLeast(UUID_FOR_ID_MIN_VERSION)) return legacyServiceAction(this.dataSource, id, body, v);
+    const request = validateBody<ServiceUpdate>(serviceUpdateSchema, body);
+    const uuid = canonicalUuid(id);
+    if (!uuid) throw badRequest(`Invalid uuid ${id}`);
+    const repository = this.dataSource.getRepository(Service);
+    const service = await repository.findOneBy({ id: uuid });
+    if (!service) throw notFound(`Service ${id} could not be found.`);
+    if (service.binary !== 'nova-compute') {
+      throw badRequest(
+        `Updating a ${service.binary} service is not supported. Only nova-compute services can be updated.`,
+      );
     }
-    if (request.disabled_reason && request.status !== 'disabled') {
-      throw badRequest('Specifying a disabled_reason is only supported when the status is disabled.');
+    if (request.status === 'enabled' && request.disabled_reason) {
+      throw badRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.");
     }
-    const service = await this.find(id);
-    if (request.forced_down !== undefined && service.binary !== 'nova-compute') {
-      throw badRequest('Updating a nova-compute service is the only supported forced_down operation.');
+    if (request.status === undefined && request.forced_down === undefined) {
+      throw badRequest("No updates were requested. Fields 'status' or 'forced_down' should be specified.");
     }
-    await this.dataSource.getRepository(Service).update(
-      { id },
+    await repository.update(
+      { id: uuid },
       {
-        ...(request.status && { disabled: request.status === 'disabled' }),
         ...(request.status && {
+          disabled: request.status === 'disabled',
           disabledReason: request.status === 'disabled' ? (request.disabled_reason ?? null) : null,
         }),
-        ...(request.forced_down !== undefined && { forcedDown: request.forced_down }),
+        ...(request.forced_down !== undefined && { forcedDown: novaBool(request.forced_down) }),
       },
     );
-    return { service: this.view(await this.find(id), v) };
+    return { service: this.view((await repository.findOneBy({ id: uuid }))!, v) };
+  }
+
+  /** The service a DELETE names: a UUID from 2.53, Nova's integer id below; a 400 for anything else. */
+  private async findForDelete(id: string, v: ApiVersion): Promise<Service> {
+    const repository = this.dataSource.getRepository(Service);
+    let service: Service | null;
+    if (v.atLeast(UUID_FOR_ID_MIN_VERSION)) {
+      const uuid = canonicalUuid(id);
+      if (!uuid) throw badRequest(`Invalid uuid ${id}`);
+      service = await repository.findOneBy({ id: uuid });
+    } else {
+      const serial = parseInteger(id);
+      if (serial === null) throw badRequest('Invalid input received: id must be an integer');
+      service = isRowId(serial) ? await repository.findOneBy({ serialId: serial }) : null;
+    }
+    if (!service) throw notFound(`Service ${id} not found.`);
+    return service;
   }
 
   /** Deletes a service; a compute service with instances on its host cannot go. */
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Caller() caller: AuthContext, @Param('id') id: string) {
+  async remove(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
     enforce(caller, 'os_compute_api:os-services:delete');
-    const service = await this.find(id);
+    const service = await this.findForDelete(id, v);
     if (service.binary === 'nova-compute') {
       const [{ count }] = await this.dataSource.query(
         'SELECT count(*)::int AS count FROM instances WHERE host = $1 AND deleted_at IS NULL',
@@ -125,6 +149,6 @@ export class OsServicesController {
         );
       }
     }
-    await this.dataSource.getRepository(Service).delete({ id });
+    await this.dataSource.getRepository(Service).delete({ id: service.id });
   }
 }

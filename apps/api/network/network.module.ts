@@ -4,20 +4,35 @@ import { NetworkUrls } from './network-urls';
 import { NetworksService } from './networks.service';
 import { PortsService } from './ports.service';
 import { neutronResourceController } from './resource-controller';
+import { SecurityGroupAccess } from './security-groups/security-group-access';
+import { SecurityGroupRulesService } from './security-groups/security-group-rules.service';
+import { SecurityGroupsService } from './security-groups/security-groups.service';
 import { SubnetsService } from './subnets.service';
 import { TagsController } from './tags.controller';
 import { TagsService } from './tags.service';
 import { NetworkVersionsController } from './versions.controller';
 
-/** Neutron v2.0's core under /network: networks, subnets, ports, their tags; the IPAM is common/network. */
+/** Neutron v2.0's core under /network: networks, subnets, ports, their tags, security groups; the IPAM is common/network. */
 @Module({
   controllers: [
     NetworkVersionsController,
     neutronResourceController('networks', NetworksService),
     neutronResourceController('subnets', SubnetsService),
     neutronResourceController('ports', PortsService),
+    neutronResourceController('security-groups', SecurityGroupsService),
+    neutronResourceController('security-group-rules', SecurityGroupRulesService),
     TagsController,
   ],
-  providers: [NetworkAccess, NetworkUrls, NetworksService, SubnetsService, PortsService, TagsService],
+  providers: [
+    NetworkAccess,
+    NetworkUrls,
+    NetworksService,
+    SubnetsService,
+    PortsService,
+    TagsService,
+    SecurityGroupAccess,
+    SecurityGroupsService,
+    SecurityGroupRulesService,
+  ],
 })
 export class NetworkModule {}

@@ -1,3 +1,5 @@
+import { AggregateInstanceExtraSpecsFilter } from './aggregate-instance-extra-specs-filter';
+import { AggregateMultiTenancyIsolation } from './aggregate-multi-tenancy-isolation';
 import { AvailabilityZoneFilter } from './availability-zone-filter';
 import { ComputeFilter } from './compute-filter';
 import { DifferentHostFilter } from './different-host-filter';
@@ -10,6 +12,8 @@ import { ServerGroupAntiAffinityFilter } from './server-group-anti-affinity-filt
 export type { HostFilter };
 
 const AVAILABLE: HostFilter[] = [
+  AggregateInstanceExtraSpecsFilter,
+  AggregateMultiTenancyIsolation,
   AvailabilityZoneFilter,
   ComputeFilter,
   DifferentHostFilter,

@@ -1,4 +1,5 @@
 import { type EntityManager } from 'typeorm';
+import { projectLimits } from '../../../../common/compute/quotas';
 import { findImageForProject } from '../../../../common/image';
 import { validateRequestedNetworks } from '../../../../common/network';
 import { type Config } from '../../../../common/config';
@@ -15,6 +16,7 @@ import { enforce } from '../../common/policy';
 import { type FlavorsService } from '../flavors/flavors.service';
 import { type ApiVersion } from '../microversion';
 import { type SchedulerHints, type ServerCreateBody } from './server.schemas';
+import { canonicalIp } from './server.view';
 
 /** A create request resolved and checked against the database, ready to become instances. */
 export interface BootPlan {
@@ -150,6 +152,7 @@ export async function resolveBootRequest(
       `Quota exceeded for metadata_items: Requested ${Object.keys(metadata).length}, but already used 0 of ${metadataLimit} metadata_items`,
     );
   }
+  await checkInjectedFiles(db, config, projectId, server.personality);
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
   if (maxCount < minCount) throw badRequest('min_count must be <= max_count');
@@ -188,14 +191,41 @@ export async function resolveBootRequest(
     keyName: server.key_name ?? null,
     keyData,
     userData: server.user_data ?? null,
-    accessIpV4: server.accessIPv4 ?? null,
-    accessIpV6: server.accessIPv6 ?? null,
+    // Nova stores access IPs as netaddr addresses, so they come back in canonical form.
+    accessIpV4: server.accessIPv4 ? canonicalIp(server.accessIPv4) : null,
+    accessIpV6: server.accessIPv6 ? canonicalIp(server.accessIPv6) : null,
     configDrive: truthy(server.config_drive) ? 'True' : '',
     minCount,
     maxCount,
     groupUuid,
     returnReservationId: truthy(server.return_reservation_id),
   };
+}
+
+/**
+ * Nova's _check_injected_file_quota on personality (before 2.57): count, then the longest path
+ * and the longest (still base64) contents against the project's limits. Novaflow injects no
+ * files, so an accepted personality is then ignored.
+ */
+async function checkInjectedFiles(
+  db: EntityManager,
+  config: Config,
+  projectId: string,
+  files: ServerCreateBody['server']['personality'],
+): Promise<void> {
+  if (!files || files.length === 0) return;
+  const limits = await projectLimits(db, config, projectId);
+  const over = (limit: number, value: number) => limit >= 0 && value > limit;
+  if (over(limits.injected_files, files.length)) throw forbidden('Personality file limit exceeded');
+  const longest = (values: (string | undefined)[]) => Math.max(...values.map((v) => v?.length ?? 0));
+  const pathLimit = limits.injected_file_path_bytes;
+  if (over(pathLimit, longest(files.map((file) => file.path)))) {
+    throw forbidden(`Personality file path exceeds maximum ${pathLimit}`);
+  }
+  const contentLimit = limits.injected_file_content_bytes;
+  if (over(contentLimit, longest(files.map((file) => file.contents)))) {
+    throw forbidden(`Personality file content exceeds maximum ${contentLimit}`);
+  }
 }
 
 /**

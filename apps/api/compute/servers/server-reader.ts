@@ -7,6 +7,7 @@ import { type Settings } from '../../../../common/config';
 import { Instance, InstanceFault, InstanceMetadata, ServerGroupMember, Service } from '../../../../entities';
 import { ApiError, notFound } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
+import { enforce } from '../../common/policy';
 import { SETTINGS } from '../../settings.module';
 import { strictBool } from '../bool-param';
 import { type ApiVersion } from '../microversion';
@@ -43,9 +44,34 @@ const many = (value: unknown) => (value === undefined ? [] : ([] as unknown[]).c
 const truthy = (value: unknown) =>
   ['true', '1', 'yes', 'on', ''].includes(String(single(value)).toLowerCase());
 
-function parseTime(name: string, value: unknown): Date {
-  const date = new Date(String(single(value)));
-  if (Number.isNaN(date.getTime())) throw new ApiError('badRequest', `Invalid filter field: ${name}.`);
+/** iso8601.parse_date's grammar, which oslo's parse_isotime (Nova's date-time format) uses. */
+const ISO8601 =
+  /^(\d{4})(?:(?:-(\d{1,2})|(\d{2})(?!$))(?:(?:-(\d{1,2})|(\d{2}))(?:[ T](\d{2})(?::?(\d{2}))?(?::?(\d{1,2})(?:[.,](\d+))?)?(Z|([-+])(\d{2}):?(\d{2})?)?)?)?)?$/;
+
+/** A changes-since/-before value, or the 400 of Nova's query schema (format date-time). */
+function parseTime(name: string, raw: unknown): Date {
+  const value = String(single(raw));
+  const invalid = () =>
+    new ApiError(
+      'badRequest',
+      `Invalid input for query parameters ${name}. Value: ${value}. '${value}' is not a 'date-time'`,
+    );
+  const match = ISO8601.exec(value);
+  if (!match) throw invalid();
+  const [, y, md, m, dd, d, hh, mi, ss, fraction, zone, sign, tzh, tzm] = match;
+  const [year, month, day] = [Number(y), Number(md ?? m ?? 1), Number(dd ?? d ?? 1)];
+  const [hour, minute, second] = [Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0)];
+  const millis = Number(`0.${fraction ?? 0}`) * 1000;
+  const offset = zone && zone !== 'Z' ? (sign === '-' ? -1 : 1) * (Number(tzh) * 60 + Number(tzm ?? 0)) : 0;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000);
+  const valid =
+    new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day &&
+    month >= 1 &&
+    month <= 12 &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60;
+  if (!valid) throw invalid();
   return date;
 }
 
@@ -77,19 +103,25 @@ export class ServerReader {
     caller: AuthContext,
     query: Query,
     version: ApiVersion,
+    detail = false,
   ): Promise<{ instances: Instance[]; limit: number }> {
     const admin = isAdmin(caller);
     const { limit, marker } = paginationParams(query, this.settings.config.api.max_limit);
     const builder = this.dataSource.getRepository(Instance).createQueryBuilder('i');
 
-    const allTenants = admin && query.all_tenants !== undefined && truthy(query.all_tenants);
+    // Nova's _get_servers: all_tenants (strict bool, '' meaning true) needs the get_all_tenants
+    // policy, even from a non-admin (403); without it tenant_id/project_id are ignored and the
+    // caller's own project listed (lp:#1185290). Non-admins' tenant_id is stripped as unknown.
+    const allTenants =
+      query.all_tenants !== undefined &&
+      (String(single(query.all_tenants)) === '' || strictBool(String(single(query.all_tenants))));
     const projectFilter = single(query.project_id ?? query.tenant_id);
-    if (!allTenants) {
-      builder.andWhere('i.project_id = :project', {
-        project: admin && projectFilter ? projectFilter : caller.projectId,
-      });
-    } else if (projectFilter) {
-      builder.andWhere('i.project_id = :project', { project: projectFilter });
+    if (allTenants) {
+      enforce(caller, `os_compute_api:servers:${detail ? 'detail' : 'index'}:get_all_tenants`);
+      if (projectFilter !== undefined)
+        builder.andWhere('i.project_id = :project', { project: String(projectFilter) });
+    } else {
+      builder.andWhere('i.project_id = :project', { project: caller.projectId });
     }
 
     const changesSince =
@@ -98,6 +130,12 @@ export class ServerReader {
       version.atLeast('2.66') && query['changes-before'] !== undefined
         ? parseTime('changes-before', query['changes-before'])
         : undefined;
+    if (changesSince && changesBefore && changesBefore < changesSince) {
+      throw new ApiError(
+        'badRequest',
+        'The value of changes-since must be less than or equal to changes-before.',
+      );
+    }
     const showDeleted =
       (admin && query.deleted !== undefined && truthy(query.deleted)) || changesSince || changesBefore;
     // As Nova's instance_get_all_by_filters: a list of live servers leaves soft-deleted ones out

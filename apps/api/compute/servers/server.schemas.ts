@@ -21,6 +21,16 @@ const network = {
   additionalProperties: false,
 };
 
+/** Nova's parameter_types.personality: files to inject, their contents base64. */
+const personality = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { path: { type: 'string' }, contents: { type: 'string', format: 'base64' } },
+    additionalProperties: false,
+  },
+};
+
 export const serverCreateSchema = {
   type: 'object',
   required: ['server'],
@@ -58,6 +68,7 @@ export const serverCreateSchema = {
         },
         description,
         hostname: { type: 'string', minLength: 1, maxLength: 255 },
+        personality,
       },
     },
     'os:scheduler_hints': {
@@ -69,6 +80,22 @@ export const serverCreateSchema = {
       type: 'object',
       properties: { group: uuid, same_host: uuidOrList, different_host: uuidOrList },
       additionalProperties: true,
+    },
+  },
+} as const;
+
+/** 2.57 drops personality from the create schema, so asking for it is a 400 from then on. */
+export const serverCreateSchemaV257 = {
+  ...serverCreateSchema,
+  properties: {
+    ...serverCreateSchema.properties,
+    server: {
+      ...serverCreateSchema.properties.server,
+      properties: Object.fromEntries(
+        Object.entries(serverCreateSchema.properties.server.properties).filter(
+          ([key]) => key !== 'personality',
+        ),
+      ),
     },
   },
 } as const;
@@ -92,6 +119,8 @@ export interface ServerCreateBody {
     return_reservation_id?: boolean | string;
     description?: string | null;
     hostname?: string;
+    personality?: { path?: string; contents?: string }[];
+    security_groups?: { name?: string }[];
   };
   'os:scheduler_hints'?: SchedulerHints;
   'OS-SCH-HNT:scheduler_hints'?: SchedulerHints;

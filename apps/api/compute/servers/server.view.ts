@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { instanceName } from '../../../../common/compute/instance-name';
 import { apiStatus } from '../../../../common/compute/instance-states';
 import { type Instance, type InstanceFault } from '../../../../entities';
@@ -29,6 +30,38 @@ const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZ
 /** Nova's hostId: an opaque per-project digest of the host, equal for servers sharing a host. */
 export function hostId(projectId: string, host: string | null): string {
   return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';
+}
+
+/**
+ * An address as Nova prints it: str(netaddr.IPAddress), so IPv6 lower case with the left-most
+ * longest run of two or more zero groups compressed, and IPv4-mapped/-compatible tails dotted.
+ */
+export function canonicalIp(address: string): string {
+  if (!isIPv6(address)) return address;
+  const words = new URL(`http://[${address}]/`).hostname.slice(1, -1).split(':');
+  const full = words.includes('')
+    ? [
+        ...words.slice(0, words.indexOf('')),
+        ...Array<string>(8 - words.filter(Boolean).length).fill('0'),
+        ...words.slice(words.lastIndexOf('') + 1),
+      ]
+    : words;
+  const tokens = full.map((word) => parseInt(word || '0', 16).toString(16));
+  const value = tokens.reduce((sum, word) => (sum << 16n) | BigInt(parseInt(word, 16)), 0n);
+  if ((value > 0xffffn && value <= 0xffffffffn) || value >> 32n === 0xffffn) {
+    const v4 = Number(value & 0xffffffffn);
+    tokens.splice(6, 2, [24, 16, 8, 0].map((shift) => (v4 >>> shift) & 255).join('.'));
+  }
+  let best = { start: -1, length: 1 };
+  for (let start = 0; start < tokens.length; start++) {
+    let length = 0;
+    while (tokens[start + length] === '0') length++;
+    if (length > best.length) best = { start, length };
+  }
+  if (best.start < 0) return tokens.join(':');
+  const head = tokens.slice(0, best.start).join(':');
+  const tail = tokens.slice(best.start + best.length).join(':');
+  return `${head}::${tail}`;
 }
 
 /** Nova's server JSON at a microversion, for a caller who is or is not admin. */
@@ -96,8 +129,8 @@ export class ServerView {
       created: isoSeconds(instance.createdAt),
       updated: isoSeconds(instance.updatedAt ?? instance.createdAt),
       addresses: extras.addresses,
-      accessIPv4: instance.accessIpV4 ?? '',
-      accessIPv6: instance.accessIpV6 ?? '',
+      accessIPv4: instance.accessIpV4 ? canonicalIp(instance.accessIpV4) : '',
+      accessIPv6: instance.accessIpV6 ? canonicalIp(instance.accessIpV6) : '',
       links: resourceLinks(publicUrl, 'servers', instance.uuid),
       'OS-DCF:diskConfig': 'MANUAL',
       ...(PROGRESS_STATUSES.includes(status) && { progress: instance.progress }),
@@ -121,6 +154,8 @@ export class ServerView {
           'OS-EXT-SRV-ATTR:root_device_name': instance.rootDeviceName,
           'OS-EXT-SRV-ATTR:user_data': instance.userData,
         }),
+      // From 2.90 everyone sees the hostname, which users may now set.
+      ...(!isAdmin && version.atLeast('2.90') && { 'OS-EXT-SRV-ATTR:hostname': instance.hostname }),
       'OS-EXT-STS:task_state': instance.taskState,
       'OS-EXT-STS:vm_state': instance.vmState,
       'OS-EXT-STS:power_state': instance.powerState,

@@ -28,6 +28,7 @@ import { ServerReader } from './server-reader';
 import {
   type ServerCreateBody,
   serverCreateSchema,
+  serverCreateSchemaV257,
   type ServerUpdateBody,
   serverUpdateSchema,
 } from './server.schemas';
@@ -52,8 +53,13 @@ export class ServersController {
     });
   }
 
-  private async page(caller: AuthContext, query: Record<string, unknown>, version: ApiVersion) {
-    const { instances, limit } = await this.reader.list(caller, query, version);
+  private async page(
+    caller: AuthContext,
+    query: Record<string, unknown>,
+    version: ApiVersion,
+    detail: boolean,
+  ) {
+    const { instances, limit } = await this.reader.list(caller, query, version, detail);
     const links = nextPageLinks(
       this.settings.env.publicUrl,
       'servers',
@@ -72,7 +78,7 @@ export class ServersController {
     @Microversion() v: ApiVersion,
   ) {
     enforce(caller, 'os_compute_api:servers:index');
-    const { instances, links } = await this.page(caller, query, v);
+    const { instances, links } = await this.page(caller, query, v, false);
     const view = this.view(caller, v);
     return {
       servers: instances.map((instance) => view.summary(instance)),
@@ -87,7 +93,7 @@ export class ServersController {
     @Microversion() v: ApiVersion,
   ) {
     enforce(caller, 'os_compute_api:servers:detail');
-    const { instances, links } = await this.page(caller, query, v);
+    const { instances, links } = await this.page(caller, query, v, true);
     const extras = await this.reader.extras(instances);
     const view = this.view(caller, v);
     return {
@@ -120,7 +126,8 @@ export class ServersController {
     @Res({ passthrough: true }) res: Response,
   ) {
     enforce(caller, 'os_compute_api:servers:create', { projectId: caller.projectId });
-    const request = validateBody<ServerCreateBody>(serverCreateSchema, body);
+    const schema = v.atLeast('2.57') ? serverCreateSchemaV257 : serverCreateSchema;
+    const request = validateBody<ServerCreateBody>(schema, body);
     const created = await this.servers.create(caller, request, v, requestId());
     if (created.returnReservationId) return { reservation_id: created.reservationId };
     const [first] = created.instances;
@@ -130,7 +137,8 @@ export class ServersController {
         id: first.uuid,
         links: resourceLinks(this.settings.env.publicUrl, 'servers', first.uuid),
         'OS-DCF:diskConfig': 'MANUAL',
-        security_groups: [{ name: 'default' }],
+        // As Nova: the groups the request names, else the one the server is in, 'default'.
+        security_groups: request.server.security_groups ?? [{ name: 'default' }],
         adminPass: created.adminPass,
       },
     };

@@ -101,7 +101,8 @@ export class ServersService {
     return {
       instances,
       reservationId,
-      adminPass: randomBytes(9).toString('base64url').slice(0, 12),
+      // Nova answers with the adminPass asked for, and makes one up only when none was.
+      adminPass: body.server.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12),
       returnReservationId: plan.returnReservationId,
     };
   }

@@ -16,6 +16,7 @@ import { KeyPair } from './key-pair.entity';
 import { Quota } from './quota.entity';
 import { QuotaClass } from './quota-class.entity';
 import { ServerGroup, ServerGroupMember } from './server-group.entities';
+import { InstanceTag } from './server-tag.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Identity1763900000001 } from './migrations/1763900000001-identity';
 import { Image1763900000002 } from './migrations/1763900000002-image';
@@ -27,6 +28,7 @@ import { QuotaClasses1764700000007 } from './migrations/1764700000007-quota-clas
 import { ServiceIds1764700000008 } from './migrations/1764700000008-service-ids';
 import { Aggregates1764700000009 } from './migrations/1764700000009-aggregates';
 import { SecurityGroups1764700000010 } from './migrations/1764700000010-security-groups';
+import { ServerTags1764700000011 } from './migrations/1764700000011-server-tags';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
   DefaultSecurityGroup,
@@ -50,7 +52,7 @@ export {
   ServerGroup,
   ServerGroupMember,
 };
-export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata };
+export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata, InstanceTag };
 export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
 export type { ServerGroupPolicy } from './server-group.entities';
 export * from './image.entities';
@@ -80,6 +82,7 @@ export const ENTITIES = [
   KeyPair,
   Instance,
   InstanceMetadata,
+  InstanceTag,
   InstanceFault,
   InstanceAction,
   InstanceActionEvent,
@@ -112,4 +115,5 @@ export const MIGRATIONS = [
   ServiceIds1764700000008,
   Aggregates1764700000009,
   SecurityGroups1764700000010,
+  ServerTags1764700000011,
 ];

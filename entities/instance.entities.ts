@@ -29,6 +29,8 @@ export interface RequestSpec {
   groupUuid?: string;
   sameHost?: string[];
   differentHost?: string[];
+  /** The groups the instance's new ports join (ids); undefined: the project's default one. */
+  securityGroups?: string[];
 }
 
 @Entity('instances')

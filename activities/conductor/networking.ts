@@ -29,6 +29,7 @@ export function networkService(defaultZone: string): InstanceNetworking {
           projectId: instance.projectId,
           availabilityZone: instance.availabilityZone ?? defaultZone,
           requested: instance.requestSpec.networks,
+          securityGroupIds: instance.requestSpec.securityGroups,
         });
         return ports.map((port) => ({
           portId: port.id,

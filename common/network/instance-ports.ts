@@ -16,6 +16,8 @@ export interface InstancePortsRequest {
   projectId: string;
   availabilityZone: string;
   requested: RequestedNetworks;
+  /** The groups the new ports join (the RequestSpec's); undefined: the project's default. */
+  securityGroupIds?: string[];
 }
 
 /** A port of an instance, as the compute service needs it to plug a VIF. */
@@ -111,6 +113,9 @@ export function allocatePortsForInstance(
         deviceOwner,
         fixedIps: plan.fixedIp === undefined ? undefined : [{ ipAddress: plan.fixedIp }],
         preserveOnDelete: false,
+        securityGroupIds: request.securityGroupIds,
+        // The compute API has checked that the caller may use them.
+        anyProjectGroups: true,
       });
       ports.push(created.port);
     }

@@ -27,6 +27,8 @@ export interface PortRequest {
   tags?: string[];
   /** The security groups to join; undefined: the project's default one. */
   securityGroupIds?: string[];
+  /** The caller is the admin, who may put the port in another project's group (as Neutron's is_admin). */
+  anyProjectGroups?: boolean;
   /** false for ports the compute service creates for an instance. */
   preserveOnDelete?: boolean;
 }
@@ -53,7 +55,7 @@ async function insertPort(db: EntityManager, request: PortRequest): Promise<Port
     .setLock('for_key_share')
     .getOne();
   if (!network) throw networkNotFound(request.networkId);
-  const { fixedIps: requestedIps, macAddress, securityGroupIds, ...attributes } = request;
+  const { fixedIps: requestedIps, macAddress, securityGroupIds, anyProjectGroups, ...attributes } = request;
   const port = db.getRepository(Port).create({
     ...attributes,
     id: randomUUID(),
@@ -67,7 +69,13 @@ async function insertPort(db: EntityManager, request: PortRequest): Promise<Port
       if (isUniqueViolation(error)) throw macAddressInUse(network.id, port.macAddress);
       throw error;
     });
-  const groups = await portSecurityGroups(db, port.projectId, port.portSecurityEnabled, securityGroupIds);
+  const groups = await portSecurityGroups(
+    db,
+    port.projectId,
+    port.portSecurityEnabled,
+    securityGroupIds,
+    anyProjectGroups,
+  );
   await setPortSecurityGroups(db, port.id, groups);
   const subnets = await subnetsOfNetwork(db, network.id);
   const fixedIps = await allocateAddresses(db, network.id, subnets, port.id, requestedIps);

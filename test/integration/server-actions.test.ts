@@ -413,6 +413,8 @@ describe('server actions', () => {
     const keys = schemas.map((schema: any) => schema.required[0]).sort();
     expect(keys).toEqual(
       [
+        'addSecurityGroup',
+        'removeSecurityGroup',
         'forceDelete',
         'lock',
         'os-getConsoleOutput',

@@ -2,6 +2,7 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { AggregatesController } from './aggregates/aggregates.controller';
 import { AggregatesService } from './aggregates/aggregates.service';
 import { AvailabilityZonesController } from './availability-zones.controller';
+import { ExtensionsController } from './extensions/extensions.controller';
 import { FlavorAccessController } from './flavors/flavor-access.controller';
 import { FlavorExtraSpecsController } from './flavors/flavor-extra-specs.controller';
 import { FlavorsController } from './flavors/flavors.controller';
@@ -17,12 +18,14 @@ import { ServerGroupsController } from './server-groups.controller';
 import { ConsoleOutputReader } from './servers/actions/console-output';
 import { InstanceLocks } from './servers/actions/instance-locks';
 import { StateResetter } from './servers/actions/reset-state';
+import { SecurityGroupActions } from './servers/actions/security-group-actions';
 import { ServerActions } from './servers/actions/server-actions';
 import { ServerActionsController } from './servers/actions/server-actions.controller';
 import { InstanceActionsController } from './servers/instance-actions.controller';
 import { ServerIpsController } from './servers/server-ips.controller';
 import { ServerMetadataController } from './servers/server-metadata.controller';
 import { ServerReader } from './servers/server-reader';
+import { ServerTagsController } from './servers/server-tags.controller';
 import { ServersController } from './servers/servers.controller';
 import { ServersService } from './servers/servers.service';
 import { OperationLauncher } from './servers/operation-launcher';
@@ -32,6 +35,7 @@ import { ComputeVersionsController } from './versions.controller';
 @Module({
   controllers: [
     ComputeVersionsController,
+    ExtensionsController,
     FlavorsController,
     FlavorExtraSpecsController,
     FlavorAccessController,
@@ -41,6 +45,7 @@ import { ComputeVersionsController } from './versions.controller';
     ServersController,
     ServerActionsController,
     ServerMetadataController,
+    ServerTagsController,
     ServerIpsController,
     InstanceActionsController,
     KeypairsController,
@@ -58,6 +63,7 @@ import { ComputeVersionsController } from './versions.controller';
     ServersService,
     ServerActions,
     InstanceLocks,
+    SecurityGroupActions,
     StateResetter,
     ConsoleOutputReader,
   ],

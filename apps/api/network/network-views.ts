@@ -58,7 +58,7 @@ export function subnetView(subnet: Subnet) {
  * Neutron's JSON for a port. The binding attributes but binding:vnic_type are the admin's only,
  * as Neutron's policy has it.
  */
-export function portView(port: Port, fixedIps: FixedIp[], showBinding: boolean) {
+export function portView(port: Port, fixedIps: FixedIp[], securityGroups: string[], showBinding: boolean) {
   return {
     id: port.id,
     name: port.name,
@@ -70,6 +70,7 @@ export function portView(port: Port, fixedIps: FixedIp[], showBinding: boolean) 
     device_owner: port.deviceOwner,
     fixed_ips: fixedIps.map((ip) => ({ subnet_id: ip.subnetId, ip_address: ip.ipAddress })),
     port_security_enabled: port.portSecurityEnabled,
+    security_groups: securityGroups,
     'binding:vnic_type': port.bindingVnicType,
     ...(showBinding && {
       'binding:host_id': port.bindingHostId,

@@ -118,6 +118,8 @@ export interface PortBody extends OwnerBody {
   'binding:vnic_type'?: string;
   'binding:profile'?: BindingProfile;
   port_security_enabled?: boolean;
+  /** Group ids; null is Neutron's empty list. */
+  security_groups?: string[] | null;
   tags?: string[];
 }
 
@@ -153,6 +155,7 @@ const portAttributes = {
   'binding:vnic_type': { enum: VNIC_TYPES },
   'binding:profile': { type: 'object' },
   port_security_enabled: boolean,
+  security_groups: { type: ['array', 'null'], items: { type: 'string' } },
 };
 
 export const portCreateSchema = wrapped(

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { formatIp, parseIp } from '../../../common/network/ip-address';
 import { chooseMacAddress } from '../../../common/network/mac-address';
+import {
+  checkSecurityGroupList,
+  securityGroupsOf,
+  updatePortSecurityGroups,
+} from '../../../common/network/port-security-groups';
 import { createPort, fixedIpsOf, replacePortAddresses } from '../../../common/network/ports';
 import { updateRevised } from '../../../common/network/revisions';
 import { isUuid } from '../../../common/uuid';
@@ -81,6 +86,14 @@ function attributes(body: PortBody) {
   };
 }
 
+/** The body's security_groups, checked as Neutron's validator does; null means none. */
+function securityGroupsOfBody(body: PortBody): string[] | undefined {
+  if (body.security_groups === undefined) return undefined;
+  const ids = body.security_groups ?? [];
+  checkSecurityGroupList(ids);
+  return ids;
+}
+
 /**
  * /v2.0/ports: a project creates ports on its networks and on shared ones. Binding a port to a
  * host is the admin's; choosing its MAC or addresses is the network owner's, as in Neutron.
@@ -92,9 +105,18 @@ export class PortsService {
     private readonly urls: NetworkUrls,
   ) {}
 
+  /** Neutron's JSON for each port, with their addresses and groups loaded in two queries. */
+  private async views(auth: AuthContext, ports: Port[], fields?: string[]) {
+    const db = this.access.dataSource.manager;
+    const ids = ports.map((port) => port.id);
+    const [fixedIps, groups] = await Promise.all([fixedIpsOf(db, ids), securityGroupsOf(db, ids)]);
+    return ports.map((port) =>
+      pickFields(portView(port, fixedIps.get(port.id)!, groups.get(port.id)!, isAdmin(auth)), fields),
+    );
+  }
+
   private async view(auth: AuthContext, port: Port, fields?: string[]) {
-    const fixedIps = await fixedIpsOf(this.access.dataSource.manager, [port.id]);
-    return pickFields(portView(port, fixedIps.get(port.id)!, isAdmin(auth)), fields);
+    return (await this.views(auth, [port], fields))[0];
   }
 
   /** Policy on the attributes only some may set. */
@@ -112,14 +134,8 @@ export class PortsService {
     const page = await listPage(this.access.ports(auth), query, this.urls.collection('ports'), FILTERS, {
       fixed_ips: fixedIpsFilter,
     });
-    const fixedIps = await fixedIpsOf(
-      this.access.dataSource.manager,
-      page.items.map((port) => port.id),
-    );
     return {
-      ports: page.items.map((port) =>
-        pickFields(portView(port, fixedIps.get(port.id)!, isAdmin(auth)), page.fields),
-      ),
+      ports: await this.views(auth, page.items, page.fields),
       ...(page.links.length > 0 && { ports_links: page.links }),
     };
   }
@@ -137,6 +153,7 @@ export class PortsService {
     const projectId = this.access.owner(auth, body);
     enforce(auth, 'network:write', { projectId });
     this.checkRestricted(auth, body, network);
+    const securityGroupIds = securityGroupsOfBody(body);
     const created = await createPort(this.access.dataSource.manager, {
       ...attributes(body),
       networkId: network.id,
@@ -144,8 +161,10 @@ export class PortsService {
       macAddress: body.mac_address,
       fixedIps: fixedIpRequests(body.fixed_ips),
       tags: body.tags && [...new Set(body.tags)],
+      securityGroupIds,
+      anyProjectGroups: isAdmin(auth),
     });
-    return { port: portView(created.port, created.fixedIps, isAdmin(auth)) };
+    return { port: await this.view(auth, created.port) };
   }
 
   async update(auth: AuthContext, id: string, raw: unknown) {
@@ -157,13 +176,16 @@ export class PortsService {
       .findOneByOrFail({ id: port.networkId });
     this.checkRestricted(auth, body, network);
     if (body.mac_address !== undefined) enforce(auth, 'network:admin');
+    const securityGroupIds = securityGroupsOfBody(body);
     const updated = await this.access.dataSource.transaction(async (db: EntityManager) => {
       const mac = body.mac_address?.toLowerCase();
       const macAddress =
         mac && mac !== port.macAddress ? await chooseMacAddress(db, port.networkId, mac) : undefined;
       if (body.fixed_ips) await replacePortAddresses(db, port, fixedIpRequests(body.fixed_ips)!);
       await updateRevised(db, Port, id, { ...attributes(body), ...(macAddress && { macAddress }) });
-      return db.getRepository(Port).findOneByOrFail({ id });
+      const current = await db.getRepository(Port).findOneByOrFail({ id });
+      await updatePortSecurityGroups(db, current, securityGroupIds, isAdmin(auth));
+      return current;
     });
     return { port: await this.view(auth, updated) };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, MoreThan, QueryFailedError } from 'typeorm';
 import { projectLimits } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
 import { KeyPair } from '../../../../entities';
@@ -11,7 +11,9 @@ import { JsonSchemaBody } from '../../common/openapi';
 import { enforce } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
+import { nextPageLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
+import { paginationParams } from '../pagination';
 import { fingerprintOf, generateSshKeyPair } from './ssh-keys';
 import { isoMicros } from '../timestamps';
 
@@ -33,6 +35,10 @@ const keypairCreateSchema = {
     },
   },
 };
+
+/** A repeated query parameter counts once, as its last value (Nova's multi_params). */
+const single = (value: unknown) =>
+  value === undefined ? undefined : String(Array.isArray(value) ? value.at(-1) : value);
 
 interface KeypairBody {
   keypair: { name: string; public_key?: string; type?: string; user_id?: string };
@@ -65,13 +71,43 @@ export class KeypairsController {
   async list(
     @Caller() caller: AuthContext,
     @Microversion() v: ApiVersion,
-    @Query('user_id') userId?: string,
+    @Query() query: Record<string, unknown>,
   ) {
     enforce(caller, 'os_compute_api:os-keypairs:index');
-    const keypairs = await this.dataSource
-      .getRepository(KeyPair)
-      .find({ where: { userId: this.owner(caller, userId, v) }, order: { name: 'ASC' } });
-    return { keypairs: keypairs.map((keypair) => ({ keypair: this.summary(keypair, v) })) };
+    const userId = this.owner(caller, single(query.user_id), v);
+    // Paging by name arrived in 2.35; before it every key pair comes back at once.
+    const paged = v.atLeast('2.35');
+    const { limit, marker } = paged
+      ? paginationParams(query, this.settings.config.api.max_limit)
+      : { limit: undefined, marker: undefined };
+    const keypairs = await this.page(userId, limit, marker);
+    const links =
+      paged &&
+      nextPageLinks(
+        this.settings.env.publicUrl,
+        'os-keypairs',
+        query,
+        keypairs,
+        limit,
+        keypairs.at(-1)?.name,
+      );
+    return {
+      keypairs: keypairs.map((keypair) => ({ keypair: this.summary(keypair, v) })),
+      ...(links && { keypairs_links: links }),
+    };
+  }
+
+  /** A user's key pairs by name, after the marker (which must be one of them, or Nova's 400). */
+  private async page(userId: string, limit?: number, marker?: string): Promise<KeyPair[]> {
+    const repository = this.dataSource.getRepository(KeyPair);
+    if (marker !== undefined && !(await repository.existsBy({ userId, name: marker })))
+      throw badRequest(`Marker ${marker} could not be found.`);
+    if (limit === 0) return [];
+    return repository.find({
+      where: { userId, ...(marker !== undefined && { name: MoreThan(marker) }) },
+      order: { name: 'ASC' },
+      take: limit,
+    });
   }
 
   @Get(':name')

@@ -2,6 +2,8 @@ import { type EntityManager } from 'typeorm';
 import { projectLimits } from '../../../../common/compute/quotas';
 import { findImageForProject } from '../../../../common/image';
 import { validateRequestedNetworks } from '../../../../common/network';
+import { ensureDefaultSecurityGroup } from '../../../../common/network/default-security-group';
+import { ambiguousGroupMessage, findSecurityGroup } from '../../../../common/network/security-group-lookup';
 import { type Config } from '../../../../common/config';
 import {
   type FlavorSnapshot,
@@ -134,6 +136,7 @@ export async function resolveBootRequest(
 
   const networks = requestedNetworks(server.networks, version);
   await validateRequestedNetworks(db, projectId, networks);
+  const securityGroups = await resolveSecurityGroups(db, caller, server.security_groups);
 
   const { availabilityZone, forcedHost } = await resolveZone(db, caller, server.availability_zone, config);
   const hints: SchedulerHints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
@@ -185,6 +188,7 @@ export async function resolveBootRequest(
       groupUuid,
       sameHost: asList(hints.same_host),
       differentHost: asList(hints.different_host),
+      securityGroups,
     },
     availabilityZone,
     metadata,
@@ -200,6 +204,35 @@ export async function resolveBootRequest(
     groupUuid,
     returnReservationId: truthy(server.return_reservation_id),
   };
+}
+
+/**
+ * The ids of the groups a create request names (by name or id, entries without a name skipped,
+ * as Nova's API does): Nova's 400 for an unknown one, 409 for an ambiguous name. None named, or
+ * only `default`: undefined, so the ports join the project's default group as Neutron's do.
+ */
+async function resolveSecurityGroups(
+  db: EntityManager,
+  caller: AuthContext,
+  requested: ServerCreateBody['server']['security_groups'],
+): Promise<string[] | undefined> {
+  const names = [...new Set((requested ?? []).map((group) => group.name).filter((name) => !!name))];
+  if (names.length === 0 || (names.length === 1 && names[0] === 'default')) return undefined;
+  const projectId = caller.projectId!;
+  const ids: string[] = [];
+  for (const name of names as string[]) {
+    if (name === 'default') {
+      ids.push(await ensureDefaultSecurityGroup(db, projectId));
+      continue;
+    }
+    const found = await findSecurityGroup(db, name, { projectId, admin: isAdmin(caller) });
+    if (found === 'ambiguous') throw new ApiError('conflictingRequest', ambiguousGroupMessage(name));
+    if (found === 'not-found') {
+      throw badRequest(`Unable to find security_group with name or id '${name}'`);
+    }
+    ids.push(found.id);
+  }
+  return [...new Set(ids)];
 }
 
 /**

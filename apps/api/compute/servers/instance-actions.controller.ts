@@ -1,11 +1,15 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { type Settings } from '../../../../common/config';
 import { Instance, InstanceAction, InstanceActionEvent } from '../../../../entities';
 import { notFound } from '../../common/api-error';
 import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
 import { allowed, enforce } from '../../common/policy';
+import { SETTINGS } from '../../settings.module';
+import { nextPageLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
+import { instanceActionPage } from './instance-actions-page';
 import { instanceNotFound } from './server-reader';
 import { hostId } from './server.view';
 import { isoMicros } from '../timestamps';
@@ -14,7 +18,10 @@ import { isoMicros } from '../timestamps';
 @ApiTags('compute: servers')
 @Controller('compute/v2.1/servers/:serverId/os-instance-actions')
 export class InstanceActionsController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
 
   /** From 2.21 the actions of a deleted server stay readable. */
   private async instance(caller: AuthContext, serverId: string, v: ApiVersion): Promise<Instance> {
@@ -44,13 +51,33 @@ export class InstanceActionsController {
     @Caller() caller: AuthContext,
     @Param('serverId') serverId: string,
     @Microversion() v: ApiVersion,
+    @Query() query: Record<string, unknown>,
   ) {
     const instance = await this.instance(caller, serverId, v);
     enforce(caller, 'os_compute_api:os-instance-actions:list', { projectId: instance.projectId });
-    const actions = await this.dataSource
-      .getRepository(InstanceAction)
-      .find({ where: { instanceUuid: instance.uuid }, order: { startTime: 'DESC', id: 'DESC' } });
-    return { instanceActions: actions.map((action) => this.action(action, v)) };
+    if (!v.atLeast('2.58')) {
+      const actions = await this.dataSource
+        .getRepository(InstanceAction)
+        .find({ where: { instanceUuid: instance.uuid }, order: { startTime: 'DESC', id: 'DESC' } });
+      return { instanceActions: actions.map((action) => this.action(action, v)) };
+    }
+    // From 2.58 the list pages (limit, marker) and filters; the next page is under "links".
+    const { actions, limit } = await instanceActionPage(
+      this.dataSource,
+      instance.uuid,
+      query,
+      v,
+      this.settings.config.api.max_limit,
+    );
+    const links = nextPageLinks(
+      this.settings.env.publicUrl,
+      `servers/${serverId}/os-instance-actions`,
+      query,
+      actions,
+      limit,
+      actions.at(-1)?.requestId,
+    );
+    return { instanceActions: actions.map((action) => this.action(action, v)), ...(links && { links }) };
   }
 
   @Get(':requestId')

@@ -4,14 +4,23 @@ import { statesForStatus } from '../../../../common/compute/instance-states';
 import { isServiceUp } from '../../../../common/compute/service-liveness';
 import { instanceAddresses } from '../../../../common/network';
 import { type Settings } from '../../../../common/config';
-import { Instance, InstanceFault, InstanceMetadata, ServerGroupMember, Service } from '../../../../entities';
+import {
+  Instance,
+  InstanceFault,
+  InstanceMetadata,
+  InstanceTag,
+  ServerGroupMember,
+  Service,
+} from '../../../../entities';
 import { ApiError, notFound } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
-import { enforce } from '../../common/policy';
+import { allowed, enforce } from '../../common/policy';
 import { SETTINGS } from '../../settings.module';
 import { strictBool } from '../bool-param';
+import { dateTimeParam } from '../iso-time';
 import { type ApiVersion } from '../microversion';
 import { paginationParams } from '../pagination';
+import { checkListParams, filterColumns, filterTags, userFilters } from './server-list-params';
 import { type ServerExtras } from './server.view';
 
 export const instanceNotFound = (uuid: string) => notFound(`Instance ${uuid} could not be found.`);
@@ -44,37 +53,6 @@ const many = (value: unknown) => (value === undefined ? [] : ([] as unknown[]).c
 const truthy = (value: unknown) =>
   ['true', '1', 'yes', 'on', ''].includes(String(single(value)).toLowerCase());
 
-/** iso8601.parse_date's grammar, which oslo's parse_isotime (Nova's date-time format) uses. */
-const ISO8601 =
-  /^(\d{4})(?:(?:-(\d{1,2})|(\d{2})(?!$))(?:(?:-(\d{1,2})|(\d{2}))(?:[ T](\d{2})(?::?(\d{2}))?(?::?(\d{1,2})(?:[.,](\d+))?)?(Z|([-+])(\d{2}):?(\d{2})?)?)?)?)?$/;
-
-/** A changes-since/-before value, or the 400 of Nova's query schema (format date-time). */
-function parseTime(name: string, raw: unknown): Date {
-  const value = String(single(raw));
-  const invalid = () =>
-    new ApiError(
-      'badRequest',
-      `Invalid input for query parameters ${name}. Value: ${value}. '${value}' is not a 'date-time'`,
-    );
-  const match = ISO8601.exec(value);
-  if (!match) throw invalid();
-  const [, y, md, m, dd, d, hh, mi, ss, fraction, zone, sign, tzh, tzm] = match;
-  const [year, month, day] = [Number(y), Number(md ?? m ?? 1), Number(dd ?? d ?? 1)];
-  const [hour, minute, second] = [Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0)];
-  const millis = Number(`0.${fraction ?? 0}`) * 1000;
-  const offset = zone && zone !== 'Z' ? (sign === '-' ? -1 : 1) * (Number(tzh) * 60 + Number(tzm ?? 0)) : 0;
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000);
-  const valid =
-    new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day &&
-    month >= 1 &&
-    month <= 12 &&
-    hour < 24 &&
-    minute < 60 &&
-    second < 60;
-  if (!valid) throw invalid();
-  return date;
-}
-
 /** Reads servers as the caller may see them: its project's, or any for admins (404 otherwise). */
 @Injectable()
 export class ServerReader {
@@ -106,6 +84,12 @@ export class ServerReader {
     detail = false,
   ): Promise<{ instances: Instance[]; limit: number }> {
     const admin = isAdmin(caller);
+    // Nova's remove_invalid_options: without allow_all_filters, filters outside the caller's list
+    // for the microversion are dropped, not refused.
+    const allFilters = allowed(caller, 'os_compute_api:servers:allow_all_filters');
+    checkListParams(query, version, allFilters);
+    const permitted = userFilters(version);
+    const may = (name: string) => allFilters || permitted.has(name);
     const { limit, marker } = paginationParams(query, this.settings.config.api.max_limit);
     const builder = this.dataSource.getRepository(Instance).createQueryBuilder('i');
 
@@ -125,10 +109,12 @@ export class ServerReader {
     }
 
     const changesSince =
-      query['changes-since'] !== undefined ? parseTime('changes-since', query['changes-since']) : undefined;
+      query['changes-since'] !== undefined
+        ? dateTimeParam('changes-since', query['changes-since'])
+        : undefined;
     const changesBefore =
-      version.atLeast('2.66') && query['changes-before'] !== undefined
-        ? parseTime('changes-before', query['changes-before'])
+      may('changes-before') && query['changes-before'] !== undefined
+        ? dateTimeParam('changes-before', query['changes-before'])
         : undefined;
     if (changesSince && changesBefore && changesBefore < changesSince) {
       throw new ApiError(
@@ -162,29 +148,17 @@ export class ServerReader {
     if (query.flavor !== undefined) {
       builder.andWhere(`i.flavor->>'flavorid' = :flavor`, { flavor: String(single(query.flavor)) });
     }
-    if (query.reservation_id !== undefined) {
-      builder.andWhere('i.reservation_id = :reservation', {
-        reservation: String(single(query.reservation_id)),
-      });
-    }
-    if (query.availability_zone !== undefined) {
-      builder.andWhere('i.availability_zone = :zone', { zone: String(single(query.availability_zone)) });
-    }
-    if (query.key_name !== undefined)
-      builder.andWhere('i.key_name = :keyName', { keyName: String(single(query.key_name)) });
-    if (query.ip !== undefined) {
+    // Nova asks Neutron for the ports matching ip or ip6 (2.5), whatever the address family.
+    const ips = [query.ip, may('ip6') ? query.ip6 : undefined].filter((ip) => ip !== undefined);
+    if (ips.length > 0) {
       builder.andWhere(
         `EXISTS (SELECT 1 FROM ports p JOIN ip_allocations a ON a.port_id = p.id
-                  WHERE p.device_id = i.uuid::text AND host(a.ip_address) ~ :ip)`,
-        { ip: String(single(query.ip)) },
+                  WHERE p.device_id = i.uuid::text AND host(a.ip_address) ~ ANY(:ips))`,
+        { ips: ips.map((ip) => String(single(ip))) },
       );
     }
-    if (admin) {
-      if (query.host !== undefined) builder.andWhere('i.host = :host', { host: String(single(query.host)) });
-      if (query.node !== undefined) builder.andWhere('i.node = :node', { node: String(single(query.node)) });
-      if (query.user_id !== undefined)
-        builder.andWhere('i.user_id = :user', { user: String(single(query.user_id)) });
-    }
+    filterColumns(builder, query, may, (value) => String(single(value)));
+    if (version.atLeast('2.26')) filterTags(builder, query, may, (value) => String(single(value)));
 
     const sortKeys = many(query.sort_key);
     const sortDirs = many(query.sort_dir).map((dir) => dir.toLowerCase());
@@ -254,12 +228,12 @@ export class ServerReader {
     builder.andWhere(`((${clauses.join(') OR (')}))`, { markerUuid: uuid });
   }
 
-  /** Metadata, latest fault, addresses, host status and groups of many instances, in a few queries. */
+  /** Metadata, latest fault, addresses, host status, groups and tags of many instances, in a few queries. */
   async extras(instances: Instance[]): Promise<Map<string, ServerExtras>> {
     const uuids = instances.map((instance) => instance.uuid);
     const hosts = [...new Set(instances.map((instance) => instance.host).filter((host) => host !== null))];
     const db = this.dataSource.manager;
-    const [metadata, faults, addresses, services, groups] = await Promise.all([
+    const [metadata, faults, addresses, services, groups, tags, securityGroups] = await Promise.all([
       db.getRepository(InstanceMetadata).findBy({ instanceUuid: In(uuids) }),
       db
         .getRepository(InstanceFault)
@@ -273,6 +247,8 @@ export class ServerReader {
       instanceAddresses(db, uuids),
       db.getRepository(Service).findBy({ binary: 'nova-compute', host: In(hosts) }),
       db.getRepository(ServerGroupMember).findBy({ instanceUuid: In(uuids) }),
+      db.getRepository(InstanceTag).find({ where: { instanceUuid: In(uuids) }, order: { tag: 'ASC' } }),
+      this.securityGroups(db, uuids),
     ]);
     const downTime = this.settings.config.DEFAULT.service_down_time;
     const hostStatus = new Map(
@@ -290,12 +266,35 @@ export class ServerReader {
           addresses: addresses[instance.uuid] ?? {},
           hostStatus: instance.host ? (hostStatus.get(instance.host) ?? 'UNKNOWN') : '',
           serverGroups: [],
+          tags: [],
+          securityGroups: securityGroups.get(instance.uuid) ?? [],
         },
       ]),
     );
     for (const row of metadata) extras.get(row.instanceUuid)!.metadata[row.key] = row.value;
     for (const fault of faults) extras.get(fault.instanceUuid)!.fault = fault;
     for (const member of groups) extras.get(member.instanceUuid)!.serverGroups.push(member.groupUuid);
+    for (const row of tags) extras.get(row.instanceUuid)!.tags.push(row.tag);
     return extras;
+  }
+
+  /** The groups of each instance's ports, port by port (oldest first), a name once per instance. */
+  private async securityGroups(db: EntityManager, uuids: string[]): Promise<Map<string, string[]>> {
+    const rows: { device_id: string; name: string }[] = await db.query(
+      `SELECT p.device_id, coalesce(nullif(sg.name, ''), sg.id::text) AS name
+         FROM ports p
+         JOIN security_group_port_bindings b ON b.port_id = p.id
+         JOIN security_groups sg ON sg.id = b.security_group_id
+        WHERE p.device_id = ANY($1)
+        ORDER BY p.created_at, p.id, sg.name, sg.id`,
+      [uuids],
+    );
+    const byInstance = new Map<string, string[]>();
+    for (const row of rows) {
+      const names = byInstance.get(row.device_id) ?? [];
+      if (!names.includes(row.name)) names.push(row.name);
+      byInstance.set(row.device_id, names);
+    }
+    return byInstance;
   }
 }

@@ -15,6 +15,10 @@ export interface ServerExtras {
   /** UP, DOWN, MAINTENANCE or UNKNOWN of the instance's host service; '' when it has none. */
   hostStatus: string;
   serverGroups: string[];
+  /** The server's tags (2.26), in tag order. */
+  tags: string[];
+  /** Names (or ids, for unnamed groups) of the groups of the instance's ports, each once. */
+  securityGroups: string[];
 }
 
 export interface ViewContext {
@@ -160,12 +164,16 @@ export class ServerView {
       'OS-EXT-STS:vm_state': instance.vmState,
       'OS-EXT-STS:power_state': instance.powerState,
       'os-extended-volumes:volumes_attached': [],
+      // As Nova's view: present only when the instance's ports are in some group.
+      ...(extras.securityGroups.length > 0 && {
+        security_groups: extras.securityGroups.map((name) => ({ name })),
+      }),
       ...this.fault(extras.fault, status),
       ...(isAdmin && version.atLeast('2.16') && { host_status: extras.hostStatus }),
       ...(version.atLeast('2.9') && { locked: instance.locked }),
       ...(version.atLeast('2.73') && { locked_reason: instance.lockedReason }),
       ...(version.atLeast('2.19') && { description: instance.displayDescription }),
-      ...(version.atLeast('2.26') && { tags: [] }),
+      ...(version.atLeast('2.26') && { tags: extras.tags }),
       ...(version.atLeast('2.63') && { trusted_image_certificates: null }),
       ...(options.show && version.atLeast('2.71') && { server_groups: extras.serverGroups }),
     };

@@ -83,6 +83,17 @@ export const SERVER_ACTIONS: Record<string, ServerAction> = {
     status: 202,
     handle: launch('restore'),
   }),
+  // Nova parses {"name": ...} itself, after the policy: no schema.
+  addSecurityGroup: row({
+    policy: 'os_compute_api:os-security-groups:add',
+    status: 202,
+    handle: ({ securityGroups }, request) => securityGroups.add(request),
+  }),
+  removeSecurityGroup: row({
+    policy: 'os_compute_api:os-security-groups:remove',
+    status: 202,
+    handle: ({ securityGroups }, request) => securityGroups.remove(request),
+  }),
   'os-getConsoleOutput': row<ConsoleOutputValue>({
     policy: 'os_compute_api:os-console-output',
     schema: consoleOutputSchema,

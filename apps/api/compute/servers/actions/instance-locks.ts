@@ -16,6 +16,7 @@ const lockerOf = (caller: AuthContext, projectId: string) =>
  */
 @Injectable()
 export class InstanceLocks {
+  /** Public for the other API-only actions of the table (security-group-actions.ts). */
   constructor(private readonly dataSource: DataSource) {}
 
   /**

@@ -6,6 +6,7 @@ import { type ApiVersion } from '../../microversion';
 import { type OperationLauncher } from '../operation-launcher';
 import { type ConsoleOutputReader } from './console-output';
 import { type InstanceLocks } from './instance-locks';
+import { type SecurityGroupActions } from './security-group-actions';
 import { type StateResetter } from './reset-state';
 
 /** One request for an action on a server, once its body is valid and the server found. */
@@ -22,6 +23,7 @@ export interface ActionRequest<V> {
 export interface ActionServices {
   launcher: OperationLauncher;
   locks: InstanceLocks;
+  securityGroups: SecurityGroupActions;
   states: StateResetter;
   console: ConsoleOutputReader;
   settings: Settings;

@@ -11,6 +11,7 @@ import { actionOf } from './action-body';
 import { ConsoleOutputReader } from './console-output';
 import { InstanceLocks } from './instance-locks';
 import { StateResetter } from './reset-state';
+import { SecurityGroupActions } from './security-group-actions';
 import { type ActionServices } from './server-action';
 
 /** Runs one POST /servers/{id}/action in Nova's order of checks; the table says the rest. */
@@ -22,11 +23,12 @@ export class ServerActions {
     private readonly reader: ServerReader,
     launcher: OperationLauncher,
     locks: InstanceLocks,
+    securityGroups: SecurityGroupActions,
     states: StateResetter,
     console: ConsoleOutputReader,
     @Inject(SETTINGS) settings: Settings,
   ) {
-    this.services = { launcher, locks, states, console, settings };
+    this.services = { launcher, locks, securityGroups, states, console, settings };
   }
 
   /** The action (400), its body (400), the server (404), the policy (403), then the action itself. */

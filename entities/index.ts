@@ -29,6 +29,7 @@ import { ServiceIds1764700000008 } from './migrations/1764700000008-service-ids'
 import { Aggregates1764700000009 } from './migrations/1764700000009-aggregates';
 import { SecurityGroups1764700000010 } from './migrations/1764700000010-security-groups';
 import { ServerTags1764700000011 } from './migrations/1764700000011-server-tags';
+import { NetworkQuotas1764700000012 } from './migrations/1764700000012-network-quotas';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
   DefaultSecurityGroup,
@@ -116,4 +117,5 @@ export const MIGRATIONS = [
   Aggregates1764700000009,
   SecurityGroups1764700000010,
   ServerTags1764700000011,
+  NetworkQuotas1764700000012,
 ];

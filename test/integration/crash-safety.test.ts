@@ -26,9 +26,11 @@ describe('crash safety', () => {
   beforeAll(async () => {
     stack = await TestStack.start({
       computeHosts: hosts,
-      // The reconciler looks every 2 s; c3-slow takes 20 s to spawn, so a build there can be caught mid-way.
+      // The reconciler looks every 2 s; c3-slow takes 20 s to spawn, so a build there can be caught
+      // mid-way. Hosts count as down only after 60 s (Nova's default), so that a conductor killed
+      // and restarted, which records no host reports meanwhile, does not make them look down.
       config:
-        '[conductor]\nreconcile_interval = 2\n[quota]\ninstances = -1\ncores = -1\nram = -1\n[fake_driver]\nslow_methods = c3-slow:spawn:20\n',
+        '[DEFAULT]\nservice_down_time = 60\n[conductor]\nreconcile_interval = 2\n[quota]\ninstances = -1\ncores = -1\nram = -1\n[fake_driver]\nslow_methods = c3-slow:spawn:20\n',
     });
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);

@@ -167,7 +167,7 @@ describe('server security groups', () => {
     ]);
     const server = await waitForServer(demo, created.id);
     expect(server.security_groups).toEqual([{ name: 'cli-group' }]);
-    // add/remove through this CLI (OSC 5.x) look the group up in Nova's os-security-groups proxy,
-    // which Novaflow does not serve yet; the actions themselves are tested over HTTP above.
+    // `server add/remove security group` look the group up through Nova's os-security-groups
+    // proxy: security-groups-proxy.test.ts drives them with the CLI.
   });
 });

@@ -110,6 +110,14 @@ export const POLICIES = {
   'os_compute_api:os-lock-server:unlock': PROJECT_MEMBER_OR_ADMIN,
   'os_compute_api:os-security-groups:add': PROJECT_MEMBER_OR_ADMIN,
   'os_compute_api:os-security-groups:remove': PROJECT_MEMBER_OR_ADMIN,
+  // The os-security-groups proxy (below 2.36), Nova's defaults.
+  'os_compute_api:os-security-groups:get': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-security-groups:show': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-security-groups:create': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-security-groups:update': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-security-groups:delete': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-security-groups:rule:create': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-security-groups:rule:delete': PROJECT_MEMBER_OR_ADMIN,
   // Lifting a lock someone else set (an owner's lock by an admin, or an admin's by the owner).
   'os_compute_api:os-lock-server:unlock:unlock_override': ADMIN,
   'os_compute_api:os-admin-actions:reset_state': ADMIN,
@@ -152,6 +160,10 @@ export const POLICIES = {
   // Neutron's security groups: readers read, members write, within the owning project.
   'network:get_security_group': PROJECT_READER_OR_ADMIN,
   'network:write_security_group': PROJECT_MEMBER_OR_ADMIN,
+  // Neutron's quotas: a project reads its own; only the admin reads another's, lists, sets or resets.
+  'network:get_quota': ADMIN,
+  'network:update_quota': ADMIN,
+  'network:delete_quota': ADMIN,
   // Identity: Keystone's defaults (admin manages; a user may see itself and its projects).
   'identity:list_domains': ADMIN,
   'identity:get_domain': either(ADMIN, (auth, target) => target.domainId === auth.projectDomainId),

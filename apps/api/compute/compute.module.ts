@@ -30,6 +30,12 @@ import { ServersController } from './servers/servers.controller';
 import { ServersService } from './servers/servers.service';
 import { OperationLauncher } from './servers/operation-launcher';
 import { ComputeVersionsController } from './versions.controller';
+import { SecurityGroupsProxyController } from './security-groups-proxy/security-groups-proxy.controller';
+import { NetworkAccess } from '../network/network-access';
+import { NetworkUrls } from '../network/network-urls';
+import { SecurityGroupAccess } from '../network/security-groups/security-group-access';
+import { SecurityGroupRulesService } from '../network/security-groups/security-group-rules.service';
+import { SecurityGroupsService } from '../network/security-groups/security-groups.service';
 
 /** Nova's API under /compute/v2.1, every request microversioned. */
 @Module({
@@ -54,6 +60,7 @@ import { ComputeVersionsController } from './versions.controller';
     OsHypervisorsController,
     AvailabilityZonesController,
     AggregatesController,
+    SecurityGroupsProxyController,
   ],
   providers: [
     AggregatesService,
@@ -66,6 +73,12 @@ import { ComputeVersionsController } from './versions.controller';
     SecurityGroupActions,
     StateResetter,
     ConsoleOutputReader,
+    // The os-security-groups proxy works through Neutron's own services.
+    NetworkAccess,
+    NetworkUrls,
+    SecurityGroupAccess,
+    SecurityGroupsService,
+    SecurityGroupRulesService,
   ],
 })
 export class ComputeModule implements NestModule {

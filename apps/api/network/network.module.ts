@@ -3,6 +3,7 @@ import { NetworkAccess } from './network-access';
 import { NetworkUrls } from './network-urls';
 import { NetworksService } from './networks.service';
 import { PortsService } from './ports.service';
+import { NetworkQuotasController } from './quotas/network-quotas.controller';
 import { neutronResourceController } from './resource-controller';
 import { SecurityGroupAccess } from './security-groups/security-group-access';
 import { SecurityGroupRulesService } from './security-groups/security-group-rules.service';
@@ -22,6 +23,7 @@ import { NetworkVersionsController } from './versions.controller';
     neutronResourceController('security-groups', SecurityGroupsService),
     neutronResourceController('security-group-rules', SecurityGroupRulesService),
     TagsController,
+    NetworkQuotasController,
   ],
   providers: [
     NetworkAccess,

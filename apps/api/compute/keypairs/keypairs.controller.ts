@@ -15,6 +15,7 @@ import { nextPageLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
 import { paginationParams } from '../pagination';
 import { fingerprintOf, generateSshKeyPair } from './ssh-keys';
+import { generateX509KeyPair, x509FingerprintOf } from './x509-keys';
 import { isoMicros } from '../timestamps';
 
 const keypairCreateSchema = {
@@ -151,11 +152,18 @@ export class KeypairsController {
     const namePattern = v.atLeast('2.92') ? /^[a-zA-Z0-9 @._-]+$/ : /^[a-zA-Z0-9 _-]+$/;
     if (!namePattern.test(keypair.name))
       throw badRequest('Keypair data is invalid: Keypair name contains unsafe characters');
+    // `type` arrived in 2.2 (create_v22); before it the schema has no such property.
+    if (keypair.type !== undefined && !v.atLeast('2.2')) {
+      throw badRequest(
+        'Invalid input for field/attribute keypair. Value: ' +
+          `{'name': '${keypair.name}', 'type': '${keypair.type}'}. ` +
+          "Additional properties are not allowed ('type' was unexpected)",
+      );
+    }
     const type = keypair.type ?? 'ssh';
-    if (type !== 'ssh') throw badRequest('Keypair data is invalid: only ssh key pairs are supported');
     const userId = this.owner(caller, keypair.user_id, v);
 
-    let generated: ReturnType<typeof generateSshKeyPair> | undefined;
+    let generated: { publicKey: string; privateKey: string; fingerprint: string } | undefined;
     let publicKey = keypair.public_key;
     if (publicKey === undefined) {
       if (v.atLeast('2.92')) {
@@ -165,11 +173,11 @@ export class KeypairsController {
             "'}. 'public_key' is a required property",
         );
       }
-      generated = generateSshKeyPair(`Generated-by-Nova`);
+      generated =
+        type === 'x509' ? await generateX509KeyPair(userId) : generateSshKeyPair(`Generated-by-Nova`);
       publicKey = generated.publicKey;
     }
-    const fingerprint = generated?.fingerprint ?? fingerprintOf(publicKey);
-    if (!fingerprint) throw badRequest('Keypair data is invalid: failed to generate fingerprint');
+    const fingerprint = generated?.fingerprint ?? this.fingerprint(publicKey, type);
 
     const limit = (await projectLimits(this.dataSource.manager, this.settings.config, caller.projectId ?? ''))
       .key_pairs;
@@ -196,6 +204,23 @@ export class KeypairsController {
         ...(generated && { private_key: generated.privateKey }),
       },
     };
+  }
+
+  /** Nova's _generate_fingerprint: MD5 of an SSH key, SHA-1 of an x509 certificate. */
+  private fingerprint(publicKey: string, type: string): string {
+    if (type === 'x509') {
+      try {
+        return x509FingerprintOf(publicKey);
+      } catch (error) {
+        throw badRequest(
+          'Keypair data is invalid: failed to generate X509 fingerprint. ' +
+            `Error message: ${(error as Error).message}`,
+        );
+      }
+    }
+    const fingerprint = fingerprintOf(publicKey);
+    if (!fingerprint) throw badRequest('Keypair data is invalid: failed to generate fingerprint');
+    return fingerprint;
   }
 
   @Delete(':name')

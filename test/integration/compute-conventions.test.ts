@@ -220,6 +220,11 @@ describe('compute API conventions', () => {
       expect(
         (await admin.get('/compute/v2.1/flavors?is_public=none')).body.flavors.map((f: any) => f.id),
       ).toContain('p1');
+      // Any spelling of oslo's bool_from_string, as Tempest tries them.
+      for (const spelling of ['f', 'n', 'off', 'False'])
+        expect(
+          (await admin.get(`/compute/v2.1/flavors?is_public=${spelling}`)).body.flavors.map((f: any) => f.id),
+        ).toEqual(['p1']);
 
       const granted = await admin.post('/compute/v2.1/flavors/p1/action', {
         addTenantAccess: { tenant: demoProject },

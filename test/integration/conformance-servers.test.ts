@@ -60,6 +60,20 @@ describe('servers as Nova 26.2.2 answers', () => {
     expect((await getServer(demo, demoServer.id)).accessIPv6).toBe('2001:db8::1:0:0:1');
   });
 
+  it('answers a PUT with the reduced view before 2.75 and the whole one from 2.75, as Nova', async () => {
+    const rename = (version: string) =>
+      demo.put(`/compute/v2.1/servers/${demoServer.id}`, { server: { name: 'conf-renamed' } }, at(version));
+    const reduced = (await rename('2.74')).body.server;
+    for (const key of ['key_name', 'config_drive', 'OS-EXT-STS:vm_state', 'OS-SRV-USG:launched_at'])
+      expect(reduced).not.toHaveProperty(key);
+    expect(reduced).toMatchObject({ name: 'conf-renamed', status: 'ACTIVE' });
+    for (const entries of Object.values(reduced.addresses) as any[][])
+      for (const entry of entries) expect(Object.keys(entry).sort()).toEqual(['addr', 'version']);
+    const whole = (await rename('2.75')).body.server;
+    const shown = (await demo.get(`/compute/v2.1/servers/${demoServer.id}`, at('2.75'))).body.server;
+    expect(Object.keys(whole).sort()).toEqual(Object.keys(shown).sort());
+  });
+
   it('answers the adminPass asked for, and generates one only when none was', async () => {
     expect(demoServer.adminPass).toBe('MySecretPass1');
     const created = await createServer(demo, { name: 'conf-pass', imageRef: imageId });

@@ -7,6 +7,7 @@ import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { enforce } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
+import { boolFromString } from '../bool-param';
 import { nextPageLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
 import { integerParam, paginationParams } from '../pagination';
@@ -16,11 +17,11 @@ import { FlavorsService } from './flavors.service';
 
 function isPublicFilter(value: unknown): boolean | null | undefined {
   if (value === undefined) return true;
-  const text = String(value).toLowerCase();
-  if (text === 'none') return null;
-  if (['true', '1', 'yes', 'on'].includes(text)) return true;
-  if (['false', '0', 'no', 'off'].includes(text)) return false;
-  throw new ApiError('badRequest', `Invalid is_public filter [${String(value)}]`);
+  if (String(value).toLowerCase() === 'none') return null;
+  // Nova's bool_from_string(strict=True): t/f, y/n, on/off, 1/0 and the words.
+  const flag = boolFromString(String(value));
+  if (flag === undefined) throw new ApiError('badRequest', `Invalid is_public filter [${String(value)}]`);
+  return flag;
 }
 
 @ApiTags('compute: flavors')

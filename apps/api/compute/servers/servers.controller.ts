@@ -32,6 +32,7 @@ import {
   type ServerUpdateBody,
   serverUpdateSchema,
 } from './server.schemas';
+import { updateView } from './server-update-view';
 import { ServerView } from './server.view';
 import { ServersService } from './servers.service';
 
@@ -168,7 +169,8 @@ export class ServersController {
       ...(server.accessIPv6 !== undefined && { accessIpV6: server.accessIPv6 }),
       ...(server.hostname !== undefined && { hostname: server.hostname }),
     });
-    return this.shown(caller, updated, v);
+    const shown = await this.shown(caller, updated, v);
+    return v.atLeast('2.75') ? shown : { server: updateView(shown.server) };
   }
 
   @Delete(':id')

@@ -3,7 +3,7 @@ import { type Network, type Port, type Subnet } from '../../../entities';
 import { type NeutronResource } from '../../../entities/network.entities';
 
 /** Neutron's timestamps: seconds, UTC, no fraction. */
-const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The standard attributes every Neutron resource carries, the owner under both of its names. */
 function standard(resource: NeutronResource) {

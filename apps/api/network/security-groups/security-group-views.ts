@@ -1,7 +1,5 @@
 import { type SecurityGroup, type SecurityGroupRule } from '../../../../entities';
-
-/** Neutron's timestamps: seconds, UTC, no fraction (as network-views.ts writes them). */
-const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+import { timestamp } from '../network-views';
 
 /** Neutron's JSON for a security group rule. */
 export function ruleView(rule: SecurityGroupRule) {

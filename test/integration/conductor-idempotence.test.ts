@@ -9,6 +9,7 @@ import { type HostReport } from '../../common/host-report';
 import { createLogger } from '../../common/logger';
 import { createDataSource } from '../../entities/data-source';
 import { TestStack } from '../support/stack';
+import { fakeNode } from '../support/fake-node';
 
 /**
  * Temporal may run a local activity again after it committed (the conductor died before the
@@ -57,26 +58,7 @@ describe('conductor steps run twice change nothing more than once', () => {
     reportedAt: new Date().toISOString(),
     availabilityZone: 'nova',
     guests: {},
-    node: {
-      hypervisorHostname: host,
-      hypervisorType: 'fake',
-      hypervisorVersion: 1000,
-      hostIp: '127.0.0.1',
-      cpuArch: 'x86_64',
-      vcpus: 8,
-      memoryMb: 16384,
-      localGb: 100,
-      vcpusUsed: 0,
-      memoryMbUsed: 0,
-      localGbUsed: 0,
-      runningVms: 0,
-      cpuAllocationRatio: 16,
-      ramAllocationRatio: 1.5,
-      diskAllocationRatio: 1,
-      reservedHostMemoryMb: 512,
-      reservedHostDiskMb: 0,
-      reservedHostCpus: 0,
-    },
+    node: fakeNode(host),
   });
 
   /** An instance as POST /servers leaves it: BUILD/scheduling, claimed by a boot task. */

@@ -3,6 +3,7 @@ import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
 import { hostWorkflow, reportSignal } from '../../workflows/host';
 import { sleep } from '../../scripts/net';
 import { TestStack, waitFor } from '../support/stack';
+import { fakeNode } from '../support/fake-node';
 
 /**
  * Issue #2's thin operation across every process: compute workers (no database) signal their
@@ -115,26 +116,7 @@ describe('compute hosts report through their host workflows', () => {
       reportedAt: new Date().toISOString(),
       availabilityZone: 'nova',
       guests: {},
-      node: {
-        hypervisorHostname: host,
-        hypervisorType: 'fake',
-        hypervisorVersion: 1000,
-        hostIp: '127.0.0.1',
-        cpuArch: 'x86_64',
-        vcpus,
-        memoryMb: 1024,
-        localGb: 10,
-        vcpusUsed: 0,
-        memoryMbUsed: 0,
-        localGbUsed: 0,
-        runningVms: 0,
-        cpuAllocationRatio: 16,
-        ramAllocationRatio: 1.5,
-        diskAllocationRatio: 1,
-        reservedHostMemoryMb: 0,
-        reservedHostDiskMb: 0,
-        reservedHostCpus: 0,
-      },
+      node: fakeNode(host, { vcpus, memoryMb: 1024, localGb: 10, reservedHostMemoryMb: 0 }),
     });
     for (let vcpus = 1; vcpus <= 30; vcpus++) {
       await client.workflow.signalWithStart(hostWorkflow, {

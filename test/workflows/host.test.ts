@@ -3,6 +3,7 @@ import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
 import type { hostWorkflow } from '../../workflows/host';
 import { healthyHost } from './support/boot-fleet';
 import { recordHistory, Testbed } from './support/testbed';
+import { fakeNode } from '../support/fake-node';
 
 let testbed: Testbed;
 beforeAll(async () => {
@@ -15,26 +16,7 @@ const report = (host: string, guests: Record<string, number> = {}): HostReport =
   host,
   reportedAt: new Date(Date.now() + ++reported).toISOString(),
   availabilityZone: 'nova',
-  node: {
-    hypervisorHostname: `${host}.node`,
-    hypervisorType: 'fake',
-    hypervisorVersion: 1,
-    hostIp: '127.0.0.1',
-    cpuArch: 'x86_64',
-    vcpus: 8,
-    memoryMb: 16384,
-    localGb: 100,
-    vcpusUsed: 0,
-    memoryMbUsed: 0,
-    localGbUsed: 0,
-    runningVms: 0,
-    cpuAllocationRatio: 16,
-    ramAllocationRatio: 1.5,
-    diskAllocationRatio: 1,
-    reservedHostMemoryMb: 512,
-    reservedHostDiskMb: 0,
-    reservedHostCpus: 0,
-  },
+  node: fakeNode(`${host}.node`, { hypervisorVersion: 1 }),
   guests,
 });
 

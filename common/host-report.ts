@@ -5,6 +5,8 @@ export interface HostReport {
   reportedAt: string;
   availabilityZone: string;
   node: NodeInventory;
+  /** What the host's driver can do, checked before an operation that needs it. */
+  capabilities: HostCapabilities;
   /** Guests on the hypervisor: instance uuid → Nova power_state. */
   guests: Record<string, number>;
 }
@@ -34,4 +36,11 @@ export interface NodeInventory extends HostResources {
   reservedHostMemoryMb: number;
   reservedHostDiskMb: number;
   reservedHostCpus: number;
+}
+
+/** The driver capabilities a host reports (Nova's driver.capabilities that operations check). */
+export interface HostCapabilities {
+  supportsEvacuate: boolean;
+  supportsMigrateToSameHost: boolean;
+  supportsLiveMigration: boolean;
 }

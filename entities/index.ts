@@ -12,6 +12,7 @@ import {
   InstanceFault,
   InstanceMetadata,
 } from './instance.entities';
+import { InstanceMigration } from './instance-migration.entity';
 import { KeyPair } from './key-pair.entity';
 import { Quota } from './quota.entity';
 import { QuotaClass } from './quota-class.entity';
@@ -30,6 +31,7 @@ import { Aggregates1764700000009 } from './migrations/1764700000009-aggregates';
 import { SecurityGroups1764700000010 } from './migrations/1764700000010-security-groups';
 import { ServerTags1764700000011 } from './migrations/1764700000011-server-tags';
 import { NetworkQuotas1764700000012 } from './migrations/1764700000012-network-quotas';
+import { InstanceMigrations1764800000013 } from './migrations/1764800000013-instance-migrations';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
   DefaultSecurityGroup,
@@ -54,6 +56,7 @@ export {
   ServerGroupMember,
 };
 export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata, InstanceTag };
+export { InstanceMigration };
 export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
 export type { ServerGroupPolicy } from './server-group.entities';
 export * from './image.entities';
@@ -87,6 +90,7 @@ export const ENTITIES = [
   InstanceFault,
   InstanceAction,
   InstanceActionEvent,
+  InstanceMigration,
   ServerGroup,
   ServerGroupMember,
   Allocation,
@@ -118,4 +122,5 @@ export const MIGRATIONS = [
   SecurityGroups1764700000010,
   ServerTags1764700000011,
   NetworkQuotas1764700000012,
+  InstanceMigrations1764800000013,
 ];

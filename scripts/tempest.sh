@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EXCLUDE_LIST="$ROOT/scripts/tempest-exclude.txt"
 CONCURRENCY=${TEMPEST_CONCURRENCY:-1}
 KEEP=${TEMPEST_KEEP:-0}
-REGEX=${TEMPEST_REGEX:-'^tempest\.api\.compute\.(flavors|keypairs|limits|test_quotas|security_groups|test_extensions|test_versions|servers\.(test_servers|test_servers_negative|test_create_server|test_delete_server|test_server_actions|test_list_server_filters|test_list_servers_negative|test_server_metadata|test_server_metadata_negative|test_instance_actions|test_instance_actions_negative|test_server_tags|test_server_group|test_server_addresses|test_server_addresses_negative|test_availability_zone|test_multiple_create|test_multiple_create_negative)|admin\.(test_aggregates|test_aggregates_negative|test_hypervisor|test_hypervisor_negative|test_services|test_services_negative|test_flavors|test_flavors_access|test_flavors_access_negative|test_flavors_extra_specs|test_flavors_extra_specs_negative|test_flavors_microversions|test_quotas|test_quotas_negative|test_availability_zone|test_availability_zone_negative|test_keypairs_v210|test_create_server|test_delete_server|test_servers|test_servers_negative))\.'}
+REGEX=${TEMPEST_REGEX:-'^tempest\.api\.compute\.(flavors|keypairs|limits|test_quotas|security_groups|test_extensions|test_versions|servers\.(test_servers|test_servers_negative|test_create_server|test_delete_server|test_server_actions|test_list_server_filters|test_list_servers_negative|test_server_metadata|test_server_metadata_negative|test_instance_actions|test_instance_actions_negative|test_server_tags|test_server_group|test_server_addresses|test_server_addresses_negative|test_availability_zone|test_multiple_create|test_multiple_create_negative)|admin\.(test_migrations|test_live_migration|test_live_migration_negative|test_aggregates|test_aggregates_negative|test_hypervisor|test_hypervisor_negative|test_services|test_services_negative|test_flavors|test_flavors_access|test_flavors_access_negative|test_flavors_extra_specs|test_flavors_extra_specs_negative|test_flavors_microversions|test_quotas|test_quotas_negative|test_availability_zone|test_availability_zone_negative|test_keypairs_v210|test_create_server|test_delete_server|test_servers|test_servers_negative))\.'}
 while [ $# -gt 0 ]; do
   case $1 in
     --regex) REGEX=$2; shift 2 ;;
@@ -241,9 +241,9 @@ min_compute_nodes = 3
 compute_volume_common_az =
 
 [compute-feature-enabled]
-resize = false
-cold_migration = false
-live_migration = false
+resize = true
+cold_migration = true
+live_migration = true
 block_migration_for_live_migration = false
 can_migrate_between_any_hosts = false
 rescue = false

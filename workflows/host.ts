@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   defineSignal,
+  defineUpdate,
   log,
   proxyLocalActivities,
   setHandler,
@@ -13,6 +14,12 @@ import type { createHostReportActivities } from '../activities/conductor/host-re
 import { hostActivities } from './host-activities';
 
 export const reportSignal = defineSignal<[HostReport]>('report');
+
+/**
+ * A host's first report when its compute worker starts: answered with the guests that must not
+ * run there (an evacuated server's old copy), which the host destroys before it takes work.
+ */
+export const startupReportUpdate = defineUpdate<string[], [HostReport]>('startupReport');
 
 export interface HostWorkflowInput {
   host: string;
@@ -39,6 +46,11 @@ export async function hostWorkflow(input: HostWorkflowInput, pending?: HostRepor
   let latest = pending;
   setHandler(reportSignal, (report) => {
     if (report.host === host) latest = report;
+  });
+  setHandler(startupReportUpdate, async (report) => (await recordHostReport(report)).staleGuests, {
+    validator: (report) => {
+      if (report.host !== host) throw new Error(`a report of ${report.host} is not for host ${host}`);
+    },
   });
 
   const historyIsLong = () =>

@@ -1,11 +1,15 @@
 export { bootWorkflow } from './boot';
 export { consoleOutputWorkflow } from './console-output';
 export { deleteWorkflow } from './delete';
+export { evacuateWorkflow } from './evacuate';
 export { hostWorkflow } from './host';
+export { liveMigrateWorkflow } from './live-migrate';
 export { pauseWorkflow } from './pause';
 export { rebootWorkflow } from './reboot';
+export { rebuildWorkflow } from './rebuild';
 export { reclaimWorkflow } from './reclaim';
 export { reconcileWorkflow } from './reconcile';
+export { resizeWorkflow } from './resize';
 export { restoreWorkflow } from './restore';
 export { resumeWorkflow } from './resume';
 export { softDeleteWorkflow } from './soft-delete';

@@ -1,5 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { FailureType } from '../../common/compute/failures';
 import { type PowerState } from '../../common/power-state';
 import { type ImageCache } from '../../apps/worker-compute/image-cache';
 import {
@@ -7,10 +5,10 @@ import {
   type RebootType,
   type SpawnedGuest,
   type VirtDriver,
-  VirtDriverError,
 } from '../../apps/worker-compute/virt/driver';
+import { asActivity } from './as-activity';
 import { tailLines } from './console-tail';
-import { withHeartbeat } from './heartbeat';
+import { createMoveActivities, type ProgressReporter } from './move-activities';
 
 /** The guest an in-place action is about. */
 export interface GuestRef {
@@ -25,30 +23,15 @@ export interface GuestPower {
 export interface ComputeDependencies {
   driver: VirtDriver;
   imageCache: ImageCache;
-}
-
-/** A driver's refusal ends the attempt on this host; the workflow decides whether to try another. */
-async function asActivity<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await withHeartbeat(work);
-  } catch (error) {
-    if (error instanceof VirtDriverError) {
-      throw ApplicationFailure.create({
-        type: FailureType.VIRT_DRIVER_ERROR,
-        message: error.message,
-        nonRetryable: true,
-        details: [{ retryOnAnotherHost: error.retryOnAnotherHost }],
-      });
-    }
-    throw error;
-  }
+  /** Sends a live migration's progress to its workflow (the host has no database to write it to). */
+  reportProgress: ProgressReporter;
 }
 
 /**
  * The host's side of every operation, registered on `compute.<host>` only: the conductor sends
  * everything a step needs, because this process has no database.
  */
-export function createComputeActivities({ driver, imageCache }: ComputeDependencies) {
+export function createComputeActivities({ driver, imageCache, reportProgress }: ComputeDependencies) {
   const withImage = async (spec: GuestSpec): Promise<GuestSpec> =>
     driver.capabilities.needsImageData ? { ...spec, imagePath: await imageCache.fetch(spec.image.id) } : spec;
 
@@ -61,6 +44,8 @@ export function createComputeActivities({ driver, imageCache }: ComputeDependenc
     });
 
   return {
+    ...createMoveActivities({ driver, withImage, reportProgress }),
+
     /** Fetches the image into the host cache when the driver needs it, then creates the disks. */
     async prepareBlockDevices(spec: GuestSpec): Promise<void> {
       await asActivity(async () => driver.prepareBlockDevices(await withImage(spec)));

@@ -6,6 +6,7 @@ import { updateInstance } from './instance-tasks';
 import { type InstanceNetworking } from './networking';
 import { ledgered, type StepInput } from './operations/step-ledger';
 import { releaseAllocations } from './scheduler/claims';
+import { releaseMigrationClaims } from './scheduler/move-claims';
 
 export const TERMINATE_EVENT = 'compute_terminate_instance';
 
@@ -26,6 +27,7 @@ export function createDeleteActivities({
       dataSource,
       async (db, instance, step: StepInput & { hostUnreachable: boolean }) => {
         await releaseAllocations(db, instance.uuid);
+        await releaseMigrationClaims(db, instance.uuid);
         await networking.release(db, instance.uuid);
         await db.query('DELETE FROM server_group_members WHERE instance_uuid = $1', [instance.uuid]);
         const now = new Date();

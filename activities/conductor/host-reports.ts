@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type HostReport } from '../../common/host-report';
+import { EVACUATION_UNCLEANED, MigrationStatus } from '../../common/compute/migrations';
+import { releaseSourceClaim } from './scheduler/move-claims';
 import { recordService } from './service-records';
 
 /** Conductor activities of the host workflow: what a compute host reports lands in the database. */
@@ -27,14 +29,15 @@ export function createHostReportActivities(dataSource: DataSource) {
           `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, hypervisor_type,
              hypervisor_version, host_ip, vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used,
              local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio,
-             reserved_host_memory_mb, reserved_host_disk_mb, reserved_host_cpus, cpu_arch)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+             reserved_host_memory_mb, reserved_host_disk_mb, reserved_host_cpus, cpu_arch, capabilities)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
            ON CONFLICT (host, hypervisor_hostname) DO UPDATE SET
              service_id = EXCLUDED.service_id,
              hypervisor_type = EXCLUDED.hypervisor_type,
              hypervisor_version = EXCLUDED.hypervisor_version,
              host_ip = EXCLUDED.host_ip,
              cpu_arch = EXCLUDED.cpu_arch,
+             capabilities = EXCLUDED.capabilities,
              vcpus_used = EXCLUDED.vcpus_used,
              memory_mb_used = EXCLUDED.memory_mb_used,
              local_gb_used = EXCLUDED.local_gb_used,
@@ -81,6 +84,7 @@ export function createHostReportActivities(dataSource: DataSource) {
             node.reservedHostDiskMb,
             node.reservedHostCpus,
             node.cpuArch,
+            JSON.stringify(report.capabilities ?? {}),
           ],
         );
         return { staleGuests: await syncGuests(db, report) };
@@ -112,10 +116,41 @@ async function syncGuests(db: EntityManager, report: HostReport): Promise<string
   // Stale: the instance was deleted, or it is idle and placed elsewhere or nowhere (a build that
   // was rolled back while its spawn still ran here). A guest of an instance that has a task may
   // be mid-operation, and a guest no instance knows is not ours to touch.
+  // A resize's source keeps its copy until confirm or revert; an evacuated server's copy on its
+  // old host is stale whatever the evacuation's task is doing (a guest never runs on two hosts).
   const stale: { uuid: string }[] = await db.query(
-    `SELECT uuid FROM instances WHERE uuid = ANY($1::uuid[])
-        AND (deleted_at IS NOT NULL OR (task_state IS NULL AND host IS DISTINCT FROM $2))`,
-    [uuids, report.host],
+    `SELECT i.uuid FROM instances i WHERE i.uuid = ANY($1::uuid[])
+        AND (i.deleted_at IS NOT NULL
+             OR (i.task_state IS NULL AND i.host IS DISTINCT FROM $2
+                 AND NOT EXISTS (SELECT 1 FROM instance_migrations m
+                                  WHERE m.instance_uuid = i.uuid AND m.source_compute = $2
+                                    AND m.status = ANY($3::text[])))
+             OR EXISTS (SELECT 1 FROM instance_migrations m
+                         WHERE m.instance_uuid = i.uuid AND m.source_compute = $2
+                           AND m.migration_type = 'evacuation' AND m.status = ANY($4::text[])))`,
+    [uuids, report.host, RESIZE_SOURCE_KEPT, EVACUATION_UNCLEANED],
   );
+  await completeCleanedEvacuations(db, report.host, uuids);
   return stale.map((row) => row.uuid);
+}
+
+/** A resize's statuses in which its source still holds its copy of the guest. */
+const RESIZE_SOURCE_KEPT = [MigrationStatus.FINISHED, MigrationStatus.CONFIRMING, MigrationStatus.REVERTING];
+
+/**
+ * Evacuations from this host whose guest the host no longer has: the source has cleaned up, so
+ * the migration is `completed` and the source's claim goes (Nova's _destroy_evacuated_instances).
+ */
+async function completeCleanedEvacuations(db: EntityManager, host: string, guests: string[]): Promise<void> {
+  const cleaned: { uuid: string }[] = await db.query(
+    // A SELECT around the UPDATE: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
+    `WITH cleaned AS (
+       UPDATE instance_migrations SET status = 'completed', updated_at = now()
+        WHERE source_compute = $1 AND migration_type = 'evacuation' AND status = 'done'
+          AND instance_uuid <> ALL($2::uuid[])
+        RETURNING uuid)
+     SELECT uuid FROM cleaned`,
+    [host, guests],
+  );
+  for (const { uuid } of cleaned) await releaseSourceClaim(db, uuid);
 }

@@ -5,9 +5,14 @@ import { type Logger } from '../../common/logger';
 import { createBuildActivities } from './build-instance';
 import { createDeleteActivities } from './delete-instance';
 import { createHostReportActivities } from './host-reports';
+import { createEvacuateSteps } from './moves/evacuate-steps';
+import { createLiveMigrationSteps } from './moves/live-migration-steps';
+import { createMoveSteps } from './moves/move-steps';
+import { createResizeSteps } from './moves/resize-steps';
 import { type InstanceNetworking } from './networking';
 import { createOperationSteps } from './operations/operation-steps';
 import { createReclaimActivities } from './reclaim';
+import { createRebuildActivities } from './rebuild-instance';
 import { createReconcilerActivities } from './reconciler';
 import { createWorkflowControlActivities } from './workflow-control';
 
@@ -26,7 +31,12 @@ export function createConductorActivities(deps: ConductorDependencies) {
     ...createOperationSteps(deps.dataSource),
     ...createBuildActivities(deps),
     ...createDeleteActivities(deps),
+    ...createMoveSteps(deps),
+    ...createResizeSteps(deps),
+    ...createLiveMigrationSteps(deps),
+    ...createEvacuateSteps(deps),
     ...createReclaimActivities(deps.dataSource),
+    ...createRebuildActivities(deps),
     ...createReconcilerActivities({ ...deps, graceSeconds: deps.config.conductor.reconcile_interval }),
     ...createWorkflowControlActivities(deps.temporal),
   };

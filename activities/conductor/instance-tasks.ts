@@ -41,3 +41,22 @@ export async function updateInstance(
 ): Promise<void> {
   await db.getRepository(Instance).update({ uuid: instanceUuid }, { ...changes, updatedAt: new Date() });
 }
+
+/** Puts the instance on `destination` (its host, node and that host's zone) in `taskState`. */
+export async function placeInstance(
+  db: EntityManager,
+  instance: Instance,
+  destination: { host: string; node: string },
+  taskState: string,
+): Promise<void> {
+  const [zone]: { zone: string }[] = await db.query(
+    `SELECT zone FROM services WHERE host = $1 AND "binary" = 'nova-compute'`,
+    [destination.host],
+  );
+  await updateInstance(db, instance.uuid, {
+    host: destination.host,
+    node: destination.node,
+    availabilityZone: zone?.zone ?? instance.availabilityZone,
+    taskState,
+  });
+}

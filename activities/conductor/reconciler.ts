@@ -1,6 +1,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { OPERATIONS, type OperationName, VmState } from '../../common/compute/instance-states';
+import { pendingSignals, sendQueuedSignal } from '../../common/compute/signal-outbox';
 import { pendingLaunches, startQueuedWorkflow } from '../../common/compute/workflow-outbox';
 import { type Logger } from '../../common/logger';
 import { InstanceFault } from '../../entities';
@@ -12,6 +13,8 @@ import { releaseAllocations } from './scheduler/claims';
 /** What one reconciliation pass found and did, for the log and the tests. */
 export interface Reconciliation {
   started: string[];
+  /** Queued signals sent (workflow id and signal). */
+  signalled: string[];
   rolledBack: string[];
   purgedSteps: number;
 }
@@ -34,8 +37,8 @@ function operationOf(taskId: string): OperationName | undefined {
 }
 
 /**
- * The reconciler, run by a Temporal Schedule: it starts the workflows an API process queued
- * but died before starting, and rolls back the instances whose task_id names a workflow that
+ * The reconciler, run by a Temporal Schedule: it starts the workflows (and sends the signals) an
+ * API process queued but died before sending, and rolls back the instances whose task_id names a workflow that
  * is no more running (ended without finishing, terminated by an operator), so that no state
  * sticks and nothing stays claimed.
  */
@@ -92,14 +95,20 @@ export function createReconcilerActivities(deps: {
 
   return {
     async reconcile(): Promise<Reconciliation> {
-      const result: Reconciliation = { started: [], rolledBack: [], purgedSteps: 0 };
+      const result: Reconciliation = { started: [], signalled: [], rolledBack: [], purgedSteps: 0 };
       for (const launch of await pendingLaunches(dataSource.manager, graceSeconds, BATCH)) {
         await startQueuedWorkflow(temporal, dataSource.manager, launch);
         result.started.push(launch.workflowId);
       }
+      for (const signal of await pendingSignals(dataSource.manager, graceSeconds, BATCH)) {
+        await sendQueuedSignal(temporal, dataSource.manager, signal);
+        result.signalled.push(`${signal.workflowId}:${signal.signal}`);
+      }
+      // A resized server waiting for confirm keeps its task_id with no task_state: its workflow
+      // waits on purpose (for days, maybe), and is not looked at here.
       const stale: StaleTask[] = await dataSource.query(
         `SELECT uuid, task_id, vm_state FROM instances i
-          WHERE task_id IS NOT NULL AND deleted_at IS NULL
+          WHERE task_id IS NOT NULL AND task_state IS NOT NULL AND deleted_at IS NULL
             AND updated_at < now() - make_interval(secs => $1)
             AND NOT EXISTS (SELECT 1 FROM workflow_outbox o WHERE o.workflow_id = i.task_id)
           ORDER BY updated_at LIMIT $2`,

@@ -1,9 +1,10 @@
-import { type Client } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { type Config } from '../../common/config';
 import { type HostReport } from '../../common/host-report';
 import { type Logger } from '../../common/logger';
 import { CONDUCTOR_TASK_QUEUE, hostWorkflowId, SEARCH_ATTRIBUTES } from '../../common/task-queues';
-import { hostWorkflow, reportSignal } from '../../workflows/host';
+import { sleep } from '../../common/sleep';
+import { hostWorkflow, reportSignal, startupReportUpdate } from '../../workflows/host';
 import { type VirtDriver } from './virt/driver';
 
 /** Builds the report of one host from its driver and the allocation settings of this host's config. */
@@ -23,6 +24,11 @@ export async function buildHostReport(host: string, driver: VirtDriver, config: 
       reservedHostMemoryMb: defaults.reserved_host_memory_mb,
       reservedHostDiskMb: defaults.reserved_host_disk_mb,
       reservedHostCpus: defaults.reserved_host_cpus,
+    },
+    capabilities: {
+      supportsEvacuate: driver.capabilities.supportsEvacuate,
+      supportsMigrateToSameHost: driver.capabilities.supportsMigrateToSameHost,
+      supportsLiveMigration: driver.capabilities.supportsLiveMigration,
     },
     guests: Object.fromEntries(guests),
   };
@@ -44,20 +50,56 @@ export class HostReporter {
     private readonly logger: Logger,
   ) {}
 
-  async reportNow(): Promise<void> {
-    const report = await buildHostReport(this.host, this.driver, this.config);
-    await this.client.workflow.signalWithStart(hostWorkflow, {
+  private get hostWorkflowOptions() {
+    return {
       workflowId: hostWorkflowId(this.host),
       taskQueue: CONDUCTOR_TASK_QUEUE,
-      args: [{ host: this.host }],
-      signal: reportSignal,
-      signalArgs: [report],
+      args: [{ host: this.host }] as [{ host: string }],
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.ComputeHost, value: this.host },
         { key: SEARCH_ATTRIBUTES.Operation, value: 'host' },
       ],
       memo: { description: `inventory reports of compute host ${this.host}` },
+    };
+  }
+
+  async reportNow(): Promise<void> {
+    const report = await buildHostReport(this.host, this.driver, this.config);
+    await this.client.workflow.signalWithStart(hostWorkflow, {
+      ...this.hostWorkflowOptions,
+      signal: reportSignal,
+      signalArgs: [report],
     });
+  }
+
+  /**
+   * Before the host takes work: reports, and destroys the guests the conductor says must not run
+   * here (a server evacuated while this host was down), so a guest never runs on two hosts.
+   * Waits for the conductor as long as it takes.
+   */
+  async cleanUpAtStartup(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const report = await buildHostReport(this.host, this.driver, this.config);
+        const stale = await this.client.workflow.executeUpdateWithStart(startupReportUpdate, {
+          args: [report],
+          startWorkflowOperation: new WithStartWorkflowOperation(hostWorkflow, {
+            ...this.hostWorkflowOptions,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+        for (const instanceUuid of stale) await this.driver.destroy(instanceUuid);
+        if (stale.length > 0)
+          this.logger.warn({ host: this.host, destroyed: stale }, 'destroyed stale guests');
+        return;
+      } catch (error) {
+        this.logger.warn(
+          { host: this.host, attempt, err: (error as Error).message },
+          'startup report not answered; trying again',
+        );
+        await sleep(Math.min(10_000, 500 * attempt));
+      }
+    }
   }
 
   start(): void {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createComputeActivities } from '../../activities/compute';
+import { MOVE_SIGNALS } from '../../common/compute/move-signals';
 import { loadSettings } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
@@ -43,9 +44,15 @@ async function main() {
         connection: nativeConnection,
         namespace: env.temporalNamespace,
         taskQueue: computeTaskQueue(host),
-        activities: createComputeActivities({ driver, imageCache }),
+        activities: createComputeActivities({
+          driver,
+          imageCache,
+          reportProgress: (workflowId, progress) =>
+            client.workflow.getHandle(workflowId).signal(MOVE_SIGNALS.liveMigrationProgress, progress),
+        }),
       });
       const reporter = new HostReporter(host, driver, client, config, logger);
+      await reporter.cleanUpAtStartup();
       return { host, worker, reporter, run: worker.run() };
     }),
   );

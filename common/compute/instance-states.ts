@@ -162,6 +162,11 @@ const ALLOW_REBOOT = [
   TaskState.SUSPENDING,
 ] as const;
 
+/** Every task_state but a delete's: what an evacuate may take an instance from (Nova checks no task). */
+const ALL_BUT_DELETING = Object.values(TaskState).filter(
+  (state) => state !== TaskState.DELETING && state !== TaskState.SOFT_DELETING,
+);
+
 /** Every operation Novaflow runs on instances, and how each moves the instance. */
 export const OPERATIONS = {
   create: {
@@ -290,6 +295,81 @@ export const OPERATIONS = {
     taskStates: [TaskState.RESUMING],
     toVmState: VmState.ACTIVE,
     onFailure: 'keep',
+  },
+  /** Resize and cold migration share one workflow: a migration keeps the flavor. */
+  resize: {
+    action: 'resize',
+    workflow: 'resizeWorkflow',
+    event: 'compute_prep_resize',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED],
+    taskStates: RESIZING,
+    toVmState: VmState.RESIZED,
+    onFailure: 'keep',
+    needsHost: true,
+  },
+  migrate: {
+    action: 'migrate',
+    workflow: 'resizeWorkflow',
+    event: 'compute_prep_resize',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED],
+    taskStates: RESIZING,
+    toVmState: VmState.RESIZED,
+    onFailure: 'keep',
+    needsHost: true,
+  },
+  /**
+   * Confirm and revert are steps of the resize's own workflow, which waits in RESIZED for one of
+   * them: the API records the action and signals it; they have no workflow of their own.
+   */
+  confirm_resize: {
+    action: 'confirmResize',
+    event: 'compute_confirm_resize',
+    fromVmStates: [VmState.RESIZED],
+    taskStates: [],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'error',
+    needsHost: true,
+  },
+  revert_resize: {
+    action: 'revertResize',
+    event: 'compute_revert_resize',
+    fromVmStates: [VmState.RESIZED],
+    taskStates: [TaskState.RESIZE_REVERTING],
+    toVmState: VmState.ACTIVE,
+    onFailure: 'error',
+    needsHost: true,
+  },
+  live_migrate: {
+    action: 'live-migration',
+    workflow: 'liveMigrateWorkflow',
+    event: 'compute_live_migration',
+    fromVmStates: [VmState.ACTIVE, VmState.PAUSED],
+    taskStates: [TaskState.MIGRATING],
+    // A paused server stays paused: the workflow gives its starting vm_state back.
+    toVmState: VmState.ACTIVE,
+    onFailure: 'keep',
+    needsHost: true,
+  },
+  evacuate: {
+    action: 'evacuate',
+    workflow: 'evacuateWorkflow',
+    event: 'compute_rebuild_instance',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR],
+    preempts: ALL_BUT_DELETING,
+    taskStates: REBUILDING,
+    toVmState: VmState.ACTIVE,
+    onFailure: 'error',
+    needsHost: true,
+  },
+  rebuild: {
+    action: 'rebuild',
+    workflow: 'rebuildWorkflow',
+    event: 'compute_rebuild_instance',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR],
+    taskStates: REBUILDING,
+    toVmState: VmState.ACTIVE,
+    onFailure: 'error',
+    needsHost: true,
   },
   update_metadata: {
     action: 'update_metadata',

@@ -18,6 +18,13 @@ export const OPTIONS = {
     resize_confirm_window: intOpt(0, 'Seconds before a resize is confirmed automatically; 0 disables.', {
       min: 0,
     }),
+    allow_resize_to_same_host: boolOpt(
+      false,
+      'Let a resize or cold migration choose the host the server is on.',
+    ),
+    max_concurrent_live_migrations: intOpt(1, 'Live migrations one host sends at once; 0 is unlimited.', {
+      min: 0,
+    }),
     reclaim_instance_interval: intOpt(0, 'Seconds a soft-deleted instance is kept; 0 disables soft delete.', {
       min: 0,
     }),
@@ -123,6 +130,11 @@ export const OPTIONS = {
     slow_methods: listOpt([], 'Driver methods that take longer, as method:seconds or host:method:seconds.', {
       pattern: /^([\w.-]+:)?\w+:\d+(\.\d+)?$/,
       expected: 'method:seconds or host:method:seconds',
+    }),
+    disabled_capabilities: listOpt([], 'Driver capabilities turned off, as capability or host:capability.', {
+      pattern: /^([\w.-]+:)?(supports_evacuate|supports_migrate_to_same_host|supports_live_migration)$/,
+      expected:
+        'capability or host:capability (supports_evacuate, supports_migrate_to_same_host or supports_live_migration)',
     }),
     fetch_images: boolOpt(
       true,

@@ -4,6 +4,7 @@ export {
   allocatePortsForInstance,
   bindInstancePorts,
   type InstancePort,
+  instancePortsOf,
   type InstancePortsRequest,
   releaseInstancePorts,
 } from './instance-ports';

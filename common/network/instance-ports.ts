@@ -123,6 +123,18 @@ export function allocatePortsForInstance(
   });
 }
 
+/** The ports an instance has now, in the order its boot request made them; allocates nothing. */
+export async function instancePortsOf(
+  db: EntityManager,
+  instanceUuid: string,
+  requested: RequestedNetworks,
+): Promise<InstancePort[]> {
+  const ports = await db
+    .getRepository(Port)
+    .find({ where: { deviceId: instanceUuid }, order: { createdAt: 'ASC', id: 'ASC' } });
+  return describe(db, inRequestedOrder(ports, requested));
+}
+
 /** Marks the instance's ports bound to `host` and ACTIVE; binding again changes nothing. */
 export async function bindInstancePorts(
   db: EntityManager,

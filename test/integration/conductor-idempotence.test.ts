@@ -9,7 +9,7 @@ import { type HostReport } from '../../common/host-report';
 import { createLogger } from '../../common/logger';
 import { createDataSource } from '../../entities/data-source';
 import { TestStack } from '../support/stack';
-import { fakeNode } from '../support/fake-node';
+import { FAKE_CAPABILITIES, fakeNode } from '../support/fake-node';
 
 /**
  * Temporal may run a local activity again after it committed (the conductor died before the
@@ -59,6 +59,7 @@ describe('conductor steps run twice change nothing more than once', () => {
     availabilityZone: 'nova',
     guests: {},
     node: fakeNode(host),
+    capabilities: FAKE_CAPABILITIES,
   });
 
   /** An instance as POST /servers leaves it: BUILD/scheduling, claimed by a boot task. */

@@ -3,7 +3,7 @@ import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
 import { hostWorkflow, reportSignal } from '../../workflows/host';
 import { sleep } from '../../scripts/net';
 import { TestStack, waitFor } from '../support/stack';
-import { fakeNode } from '../support/fake-node';
+import { FAKE_CAPABILITIES, fakeNode } from '../support/fake-node';
 
 /**
  * Issue #2's thin operation across every process: compute workers (no database) signal their
@@ -116,6 +116,7 @@ describe('compute hosts report through their host workflows', () => {
       reportedAt: new Date().toISOString(),
       availabilityZone: 'nova',
       guests: {},
+      capabilities: FAKE_CAPABILITIES,
       node: fakeNode(host, { vcpus, memoryMb: 1024, localGb: 10, reservedHostMemoryMb: 0 }),
     });
     for (let vcpus = 1; vcpus <= 30; vcpus++) {

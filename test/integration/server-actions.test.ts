@@ -415,6 +415,13 @@ describe('server actions', () => {
       [
         'addSecurityGroup',
         'removeSecurityGroup',
+        'confirmResize',
+        'evacuate',
+        'migrate',
+        'os-migrateLive',
+        'rebuild',
+        'resize',
+        'revertResize',
         'forceDelete',
         'lock',
         'os-getConsoleOutput',

@@ -1,4 +1,4 @@
-import type { NodeInventory } from '../../common/host-report';
+import type { HostCapabilities, NodeInventory } from '../../common/host-report';
 
 /**
  * The inventory a small fake host reports (8 vCPUs, 16 GiB, 100 GB, Nova's allocation ratios),
@@ -27,3 +27,10 @@ export function fakeNode(hypervisorHostname: string, changes: Partial<NodeInvent
     ...changes,
   };
 }
+
+/** What a fake host's driver reports it can do: everything. */
+export const FAKE_CAPABILITIES: HostCapabilities = {
+  supportsEvacuate: true,
+  supportsMigrateToSameHost: true,
+  supportsLiveMigration: true,
+};

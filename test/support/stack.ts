@@ -127,6 +127,13 @@ export class TestStack {
     return this.startProcess(name, name, [], { ...this.env(), ...options.env });
   }
 
+  /** Kills a compute host's worker (as a crash would, with `kill`) and starts it again. */
+  async restartCompute(host: string, options: { kill?: boolean } = {}): Promise<TestProcess> {
+    const running = this.process(host);
+    await (options.kill ? running.kill() : running.stop());
+    return this.startCompute(host);
+  }
+
   process(name: string): TestProcess {
     const found = this.processes.get(name);
     if (!found) throw new Error(`no process ${name} in this stack`);

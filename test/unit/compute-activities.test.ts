@@ -1,9 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createComputeActivities } from '../../activities/compute';
 import { tailLines } from '../../activities/compute/console-tail';
 import { type ImageCache } from '../../apps/worker-compute/image-cache';
-import { type GuestSpec } from '../../apps/worker-compute/virt/driver';
+import { type GuestSpec, type LiveMigrationProgress } from '../../apps/worker-compute/virt/driver';
 import { FakeDriver } from '../../apps/worker-compute/virt/fake/fake-driver';
 import { FailureType } from '../../common/compute/failures';
 import { parseConfig } from '../../common/config';
@@ -40,10 +40,15 @@ async function hostWith(configText = '') {
   const imageCache = {
     fetch: () => Promise.reject(new Error('no image is fetched here')),
   } as unknown as ImageCache;
-  const activities = createComputeActivities({ driver, imageCache });
+  /** The live-migration progress sent to workflows, by workflow id. */
+  const reports: [string, LiveMigrationProgress][] = [];
+  const reportProgress = async (workflowId: string, progress: LiveMigrationProgress) => {
+    reports.push([workflowId, progress]);
+  };
+  const activities = createComputeActivities({ driver, imageCache, reportProgress });
   const run = <A, R>(activity: (input: A) => Promise<R>, input: A) =>
     new MockActivityEnvironment().run(activity, input);
-  return { driver, activities, run };
+  return { driver, activities, run, reports };
 }
 
 describe('compute activities: in-place server actions', () => {
@@ -144,5 +149,57 @@ describe('compute activities: console output', () => {
     ['', 3, ''],
   ])('tails %j to %s lines as %j', (log, length, tail) => {
     expect(tailLines(log, length)).toBe(tail);
+  });
+});
+
+describe('compute activities: live migration', () => {
+  const MEMORY = 512 * 1024 * 1024;
+  const move = { instanceUuid: UUID, destHost: 'compute2' };
+
+  it('forwards the copy progress to the workflow that runs it; the guest has left the host', async () => {
+    const { driver, activities, run, reports } = await hostWith();
+    await run(activities.liveMigrate, move);
+    // MockActivityEnvironment runs the activity for workflow 'test'.
+    expect(reports).toEqual([
+      [
+        'test',
+        {
+          memoryTotal: MEMORY,
+          memoryProcessed: MEMORY,
+          memoryRemaining: 0,
+          diskTotal: 0,
+          diskProcessed: 0,
+          diskRemaining: 0,
+        },
+      ],
+    ]);
+    expect(await driver.listGuests()).toEqual(new Map());
+  });
+
+  it('ends a cancelled copy with a CancelledFailure, the guest still running on the source', async () => {
+    const { driver, activities, reports } = await hostWith('[fake_driver]\nslow_methods = liveMigrate:5\n');
+    const environment = new MockActivityEnvironment();
+    const started = Date.now();
+    const copying = environment.run(activities.liveMigrate, move).catch((caught: unknown) => caught);
+    while (reports.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reports[0][1]).toMatchObject({ memoryTotal: MEMORY, memoryRemaining: MEMORY });
+    environment.cancel();
+    const failure = await copying;
+    expect(failure).toBeInstanceOf(CancelledFailure);
+    expect(failure).toMatchObject({ message: `Live migration of instance ${UUID} was aborted.` });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await driver.listGuests()).toEqual(new Map([[UUID, PowerState.RUNNING]]));
+  });
+
+  it('turns a force-complete without a copy into a VirtDriverError failure no host can fix', async () => {
+    const { activities, run } = await hostWith();
+    const failure = await run(activities.liveMigrationForceComplete, UUID).catch((caught: unknown) => caught);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({
+      type: FailureType.VIRT_DRIVER_ERROR,
+      message: `No live migration of instance ${UUID} is in progress.`,
+      nonRetryable: true,
+      details: [{ retryOnAnotherHost: false }],
+    });
   });
 });

@@ -24,9 +24,13 @@ describe('server actions', () => {
     expect(() => actionOf({ toString: null })).toThrow('There is no such action: toString');
   });
 
-  it("answers 200 only for os-getConsoleOutput, and names Nova's policies", () => {
+  it("answers 200 only for os-getConsoleOutput and evacuate, 204 for confirmResize, and names Nova's policies", () => {
     const statuses = Object.entries(SERVER_ACTIONS).map(([name, action]) => [name, action.status]);
-    expect(statuses.filter(([, status]) => status === 200)).toEqual([['os-getConsoleOutput', 200]]);
+    expect(statuses.filter(([, status]) => status === 200)).toEqual([
+      ['evacuate', 200],
+      ['os-getConsoleOutput', 200],
+    ]);
+    expect(statuses.filter(([, status]) => status === 204)).toEqual([['confirmResize', 204]]);
     expect(SERVER_ACTIONS.forceDelete.policy).toBe('os_compute_api:os-deferred-delete:force');
     expect(SERVER_ACTIONS['os-resetState'].policy).toBe('os_compute_api:os-admin-actions:reset_state');
   });

@@ -22,7 +22,9 @@ describe('workflows without a task', () => {
   });
 
   it('runs one reconciler pass', async () => {
-    const conductor = { reconcile: async () => ({ started: ['create-x'], rolledBack: [], purgedSteps: 0 }) };
+    const conductor = {
+      reconcile: async () => ({ started: ['create-x'], signalled: [], rolledBack: [], purgedSteps: 0 }),
+    };
     await testbed.run({ conductor }, async (journal) => {
       const handle = await testbed.start('reconcileWorkflow', `reconcile-${Date.now()}`);
       await handle.result();

@@ -3,7 +3,7 @@ import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
 import type { hostWorkflow } from '../../workflows/host';
 import { healthyHost } from './support/boot-fleet';
 import { recordHistory, Testbed } from './support/testbed';
-import { fakeNode } from '../support/fake-node';
+import { FAKE_CAPABILITIES, fakeNode } from '../support/fake-node';
 
 let testbed: Testbed;
 beforeAll(async () => {
@@ -17,6 +17,7 @@ const report = (host: string, guests: Record<string, number> = {}): HostReport =
   reportedAt: new Date(Date.now() + ++reported).toISOString(),
   availabilityZone: 'nova',
   node: fakeNode(`${host}.node`, { hypervisorVersion: 1 }),
+  capabilities: FAKE_CAPABILITIES,
   guests,
 });
 

@@ -27,12 +27,18 @@ interface Undo {
  */
 export class OperationRun {
   readonly taskId = workflowInfo().workflowId;
-  private sequence = 0;
+  private sequence: number;
   private readonly undos: Undo[] = [];
   /** The last conductor step asked for, named in the fault when a step is exhausted. */
   lastStep = 'start';
 
-  constructor(readonly input: OperationInput) {}
+  /** `after`: the run of an earlier phase of the same workflow (a resize's confirm), whose step keys this one follows. */
+  constructor(
+    readonly input: OperationInput,
+    after?: OperationRun,
+  ) {
+    this.sequence = after?.sequence ?? 0;
+  }
 
   get instanceUuid(): string {
     return this.input.instanceUuid;

@@ -24,6 +24,13 @@ export function operationFailed(fault: Fault): ApplicationFailure {
   });
 }
 
+export interface RunOptions {
+  /** The run to use: a later phase of a workflow continues its earlier phase's step keys. */
+  run?: OperationRun;
+  /** Whether a failure now leaves ERROR whatever the operation's onFailure says (a move past its source). */
+  failsToError?: () => boolean;
+}
+
 /** Cancels the task this operation took the instance from and waits for its compensation to end. */
 async function preempt(taskId: string): Promise<void> {
   await getExternalWorkflowHandle(taskId)
@@ -41,8 +48,9 @@ async function preempt(taskId: string): Promise<void> {
 export async function runOperation(
   input: OperationInput,
   steps: (run: OperationRun) => Promise<void>,
+  options: RunOptions = {},
 ): Promise<OperationOutcome> {
-  const run = new OperationRun(input);
+  const run = options.run ?? new OperationRun(input);
   try {
     if (input.preemptedTaskId) await preempt(input.preemptedTaskId);
     await steps(run);
@@ -59,7 +67,9 @@ export async function runOperation(
     if (isPreempted(error)) return 'preempted';
     log.warn('operation failed', { ...input, fault });
     try {
-      await CancellationScope.nonCancellable(() => conductor.failOperation({ ...run.step('fail'), fault }));
+      await CancellationScope.nonCancellable(() =>
+        conductor.failOperation({ ...run.step('fail'), fault, toError: options.failsToError?.() }),
+      );
     } catch (failError) {
       // Preempted meanwhile: the new task owns the instance. Otherwise the reconciler, which
       // finds a task_id naming a closed workflow, rolls back what this could not.

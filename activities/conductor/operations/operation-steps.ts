@@ -101,17 +101,22 @@ export function createOperationSteps(dataSource: DataSource) {
 
     /**
      * The operation failed for good: a fault, and the state Nova's table allows — ERROR, or the
-     * vm_state it started from with the task state reverted (Nova's reverts_task_state).
+     * vm_state it started from with the task state reverted (Nova's reverts_task_state), or
+     * ERROR when the workflow says the failure came too late to revert (`toError`).
      */
-    failOperation: ledgered(dataSource, async (db, instance, input: StepInput & { fault: Fault }) => {
-      const operation = operationOf(input);
-      await recordFailure(db, instance, input, input.fault);
-      await updateInstance(db, instance.uuid, {
-        taskState: null,
-        taskId: null,
-        ...(operation.onFailure === 'error' && { vmState: VmState.ERROR }),
-      });
-      await finishAction(db, instance.uuid, input.requestId);
-    }),
+    failOperation: ledgered(
+      dataSource,
+      async (db, instance, input: StepInput & { fault: Fault; toError?: boolean }) => {
+        const operation = operationOf(input);
+        await recordFailure(db, instance, input, input.fault);
+        await updateInstance(db, instance.uuid, {
+          taskState: null,
+          taskId: null,
+          // A move that failed once its guest had left the source is ERROR, as in Nova.
+          ...((input.toError || operation.onFailure === 'error') && { vmState: VmState.ERROR }),
+        });
+        await finishAction(db, instance.uuid, input.requestId);
+      },
+    ),
   };
 }

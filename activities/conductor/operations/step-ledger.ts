@@ -60,9 +60,11 @@ export async function runLedgered<I extends StepInput, O>(
 
 /** Drops ledger entries old enough that no workflow can run their step again. */
 export async function purgeStepLedger(db: EntityManager, olderThanSeconds: number): Promise<number> {
-  const purged: unknown[] = await db.query(
-    `DELETE FROM task_steps WHERE created_at < now() - make_interval(secs => $1) RETURNING 1`,
+  // Counted by a SELECT: TypeORM answers a bare DELETE ... RETURNING with [rows, count].
+  const [{ purged }]: { purged: number }[] = await db.query(
+    `WITH gone AS (DELETE FROM task_steps WHERE created_at < now() - make_interval(secs => $1) RETURNING 1)
+     SELECT count(*)::int AS purged FROM gone`,
     [olderThanSeconds],
   );
-  return purged.length;
+  return purged;
 }

@@ -28,6 +28,7 @@ async function hostsOf(db: EntityManager, instanceUuids: string[]): Promise<stri
 export async function buildSchedulingRequest(
   db: EntityManager,
   instance: Instance,
+  image: { properties: Record<string, string> } = instance.requestSpec.image,
 ): Promise<SchedulingRequest> {
   const spec = instance.requestSpec;
   let group: SchedulingRequest['group'];
@@ -58,7 +59,7 @@ export async function buildSchedulingRequest(
     flavorExtraSpecs: instance.flavor.extraSpecs,
     resources: instanceResources(instance),
     availabilityZone: spec.availabilityZone,
-    imageProperties: spec.image.properties,
+    imageProperties: image.properties,
     group,
     sameHost: await hostsOf(db, spec.sameHost ?? []),
     differentHost: await hostsOf(db, spec.differentHost ?? []),

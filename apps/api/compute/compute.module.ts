@@ -10,12 +10,16 @@ import { FlavorsService } from './flavors/flavors.service';
 import { KeypairsController } from './keypairs/keypairs.controller';
 import { LimitsController } from './limits.controller';
 import { microversionMiddleware } from './microversion';
+import { LiveMigrationControls } from './migrations/live-migration-controls';
+import { OsMigrationsController } from './migrations/os-migrations.controller';
+import { ServerMigrationsController } from './migrations/server-migrations.controller';
 import { OsHypervisorsController } from './os-hypervisors.controller';
 import { OsServicesController } from './os-services.controller';
 import { QuotaClassSetsController } from './quota-class-sets.controller';
 import { QuotaSetsController } from './quota-sets.controller';
 import { ServerGroupsController } from './server-groups.controller';
 import { ConsoleOutputReader } from './servers/actions/console-output';
+import { MoveActions } from './servers/actions/move-actions';
 import { InstanceLocks } from './servers/actions/instance-locks';
 import { StateResetter } from './servers/actions/reset-state';
 import { SecurityGroupActions } from './servers/actions/security-group-actions';
@@ -54,6 +58,8 @@ import { SecurityGroupsService } from '../network/security-groups/security-group
     ServerTagsController,
     ServerIpsController,
     InstanceActionsController,
+    ServerMigrationsController,
+    OsMigrationsController,
     KeypairsController,
     ServerGroupsController,
     OsServicesController,
@@ -73,6 +79,8 @@ import { SecurityGroupsService } from '../network/security-groups/security-group
     SecurityGroupActions,
     StateResetter,
     ConsoleOutputReader,
+    LiveMigrationControls,
+    MoveActions,
     // The os-security-groups proxy works through Neutron's own services.
     NetworkAccess,
     NetworkUrls,

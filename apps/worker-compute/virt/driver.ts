@@ -6,8 +6,12 @@ export type { GuestSpec, HostResources };
 
 /** What a driver can do; callers check before asking (Nova's driver.capabilities). */
 export interface DriverCapabilities {
+  /** Rebuilding a guest of a host that is down on this one (Nova's supports_evacuate). */
   supportsEvacuate: boolean;
+  /** A cold migration whose destination is its own host (Nova's supports_migrate_to_same_host). */
   supportsMigrateToSameHost: boolean;
+  /** Moving a running guest to another host of the same driver. */
+  supportsLiveMigration: boolean;
   /** Whether spawn needs the image's data on local disk (the image cache fills it first). */
   needsImageData: boolean;
 }
@@ -37,6 +41,35 @@ export class GuestNotFound extends VirtDriverError {
   constructor(readonly instanceUuid: string) {
     // Another host cannot have the guest either: it lives where it was spawned.
     super(`Instance ${instanceUuid} could not be found.`, false);
+  }
+}
+
+/** How far a live migration has got, in bytes (Nova's migration memory_* and disk_* fields). */
+export interface LiveMigrationProgress {
+  memoryTotal: number;
+  memoryProcessed: number;
+  memoryRemaining: number;
+  diskTotal: number;
+  diskProcessed: number;
+  diskRemaining: number;
+}
+
+/** What the caller of a live migration hands the driver: where progress goes, and how to abort. */
+export interface LiveMigrationControl {
+  /** Called as the copy advances, at most every few hundred milliseconds. */
+  onProgress(progress: LiveMigrationProgress): void;
+  /** Aborted: the driver stops the copy, leaves the guest running on the source, and throws. */
+  signal: AbortSignal;
+  /** Asked to converge from the start (a force-complete that came before the copy began). */
+  forceComplete?: boolean;
+}
+
+/** The copy was aborted (Nova's live_migration_abort): the guest still runs on the source. */
+export class LiveMigrationAborted extends VirtDriverError {
+  override name = 'LiveMigrationAborted';
+
+  constructor(instanceUuid: string) {
+    super(`Live migration of instance ${instanceUuid} was aborted.`, false);
   }
 }
 
@@ -84,4 +117,37 @@ export interface VirtDriver {
   resume(instanceUuid: string): Promise<void>;
   /** The guest's serial console log so far. */
   getConsoleOutput(instanceUuid: string): Promise<string>;
+
+  // Cold moves (resize and migrate), as Nova's driver API: the source hands over, the destination
+  // finishes, then confirm or revert. On the source host itself (a resize to the same host) the
+  // one guest changes in place and keeps what it needs to revert.
+
+  /** Source: shuts the guest down (cleanly within timeoutSeconds) and copies its disks for destHost; the source keeps its copy. */
+  migrateDiskAndPowerOff(
+    instanceUuid: string,
+    destHost: string,
+    options?: { timeoutSeconds?: number },
+  ): Promise<void>;
+  /** Destination: the guest from its migrated disks with spec.flavor, started when powerOn. */
+  finishMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest>;
+  /** Source: the move is confirmed: the source's copy goes (on the same host: the old flavor). */
+  confirmMigration(instanceUuid: string): Promise<void>;
+  /** Source: the move is reverted: its copy (spec.flavor, the old one) is the guest again, started when powerOn. */
+  finishRevertMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest>;
+
+  // Live migration, as Nova's: checks on both sides, the destination prepared, the copy from the
+  // source, then the destination takes over and the source cleans up (destroy).
+
+  /** Destination: refuses (VirtDriverError) a guest it cannot take. */
+  checkCanLiveMigrateDestination(spec: GuestSpec, sourceHost: string): Promise<void>;
+  /** Source: refuses (VirtDriverError) to send a guest it cannot. */
+  checkCanLiveMigrateSource(instanceUuid: string, destHost: string): Promise<void>;
+  /** Destination: defines the incoming guest, not yet running. */
+  preLiveMigration(spec: GuestSpec): Promise<void>;
+  /** Source: copies the running guest to destHost and returns once it runs there. */
+  liveMigrate(instanceUuid: string, destHost: string, control: LiveMigrationControl): Promise<void>;
+  /** Source: makes a running copy converge now (Nova pauses the guest for its last pass). */
+  liveMigrationForceComplete(instanceUuid: string): Promise<void>;
+  /** Destination: the incoming guest runs here now, paused when it was paused on the source. */
+  postLiveMigrationAtDestination(instanceUuid: string, paused: boolean): Promise<SpawnedGuest>;
 }

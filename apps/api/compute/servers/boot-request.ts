@@ -6,6 +6,7 @@ import { ensureDefaultSecurityGroup } from '../../../../common/network/default-s
 import { ambiguousGroupMessage, findSecurityGroup } from '../../../../common/network/security-group-lookup';
 import { type Config } from '../../../../common/config';
 import {
+  type Flavor,
   type FlavorSnapshot,
   KeyPair,
   type RequestSpec,
@@ -42,6 +43,35 @@ export interface BootPlan {
   maxCount: number;
   groupUuid?: string;
   returnReservationId: boolean;
+}
+
+const GiB = 1024 ** 3;
+
+/** The copy of a flavor an instance keeps (a later change to the flavor does not touch it). */
+export function flavorSnapshot(flavor: Flavor): FlavorSnapshot {
+  return {
+    flavorid: flavor.flavorid,
+    name: flavor.name,
+    vcpus: flavor.vcpus,
+    memoryMb: flavor.memoryMb,
+    rootGb: flavor.rootGb,
+    ephemeralGb: flavor.ephemeralGb,
+    swap: flavor.swap,
+    extraSpecs: Object.fromEntries((flavor.extraSpecs ?? []).map((spec) => [spec.key, spec.value])),
+  };
+}
+
+/** Nova's refusal of a flavor too small for an image (boot, resize, rebuild), or undefined when it fits. */
+export function flavorImageMisfit(
+  flavor: Pick<FlavorSnapshot, 'memoryMb' | 'rootGb'>,
+  image: { min_ram: number; min_disk: number; size: number | null },
+): string | undefined {
+  if (image.min_ram > flavor.memoryMb) return "Flavor's memory is too small for requested image.";
+  if (flavor.rootGb > 0 && image.min_disk > flavor.rootGb)
+    return `Flavor's disk is too small for requested image. Flavor disk is ${flavor.rootGb * GiB} bytes, minimum requested disk is ${image.min_disk * GiB} bytes.`;
+  if (flavor.rootGb > 0 && (image.size ?? 0) > flavor.rootGb * GiB)
+    return `Flavor's disk is too small for requested image. Flavor disk is ${flavor.rootGb * GiB} bytes, image is ${image.size} bytes.`;
+  return undefined;
 }
 
 const truthy = (value: unknown) => value === true || ['true', 'True', '1', 'yes'].includes(String(value));
@@ -112,18 +142,8 @@ export async function resolveBootRequest(
   const image = await findImageForProject(db, server.imageRef, { projectId, isAdmin: admin });
   if (!image) throw badRequest(`Image ${server.imageRef} could not be found.`);
   if (image.status !== 'active') throw badRequest(`Image ${image.id} is not active.`);
-  if (image.min_ram > flavor.memoryMb) throw badRequest("Flavor's memory is too small for requested image.");
-  const GiB = 1024 ** 3;
-  if (flavor.rootGb > 0 && image.min_disk > flavor.rootGb) {
-    throw badRequest(
-      `Flavor's disk is too small for requested image. Flavor disk is ${flavor.rootGb * GiB} bytes, minimum requested disk is ${image.min_disk * GiB} bytes.`,
-    );
-  }
-  if (flavor.rootGb > 0 && (image.size ?? 0) > flavor.rootGb * GiB) {
-    throw badRequest(
-      `Flavor's disk is too small for requested image. Flavor disk is ${flavor.rootGb * GiB} bytes, image is ${image.size} bytes.`,
-    );
-  }
+  const misfit = flavorImageMisfit(flavor, image);
+  if (misfit) throw badRequest(misfit);
 
   let keyData: string | null = null;
   if (server.key_name) {
@@ -167,16 +187,7 @@ export async function resolveBootRequest(
     name: server.name,
     hostname: sanitizeHostname(server.hostname ?? server.name),
     description: version.atLeast('2.19') ? (server.description ?? null) : null,
-    flavor: {
-      flavorid: flavor.flavorid,
-      name: flavor.name,
-      vcpus: flavor.vcpus,
-      memoryMb: flavor.memoryMb,
-      rootGb: flavor.rootGb,
-      ephemeralGb: flavor.ephemeralGb,
-      swap: flavor.swap,
-      extraSpecs: Object.fromEntries((flavor.extraSpecs ?? []).map((spec) => [spec.key, spec.value])),
-    },
+    flavor: flavorSnapshot(flavor),
     imageRef: image.id,
     kernelId: props.kernel_id ?? '',
     ramdiskId: props.ramdisk_id ?? '',

@@ -100,7 +100,8 @@ export class OperationLauncher {
 
   /**
    * Claims the instance for `operation` or answers as Nova would (404, or 409 locked / not
-   * ready / in the wrong state), then starts its workflow. Returns false when the same
+   * ready / in the wrong state), runs `prepare` in the claim's transaction, then starts its
+   * workflow. Returns false when the same
    * preempting operation already runs (a second delete), which changes nothing.
    */
   async run(
@@ -109,6 +110,7 @@ export class OperationLauncher {
     target: Target,
     requestId: string,
     input: Record<string, unknown> = {},
+    prepare?: (db: EntityManager, taskId: string) => Promise<Record<string, unknown> | void>,
   ): Promise<boolean> {
     const launch = this.launchOf(operation, target, requestId, input, { user: caller.userName });
     const queued = await this.dataSource.transaction(async (db) => {
@@ -120,6 +122,8 @@ export class OperationLauncher {
       if (claim.previousTaskId)
         (launch.input as { preemptedTaskId?: string }).preemptedTaskId = claim.previousTaskId;
       await recordAction(db, caller, target.uuid, OPERATIONS[operation].action, requestId, launch.workflowId);
+      // What the operation writes with its claim (a move's migration record), and adds to its input.
+      Object.assign(launch.input, await prepare?.(db, launch.workflowId));
       await this.queue(db, launch);
       return true;
     });

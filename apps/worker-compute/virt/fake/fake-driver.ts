@@ -5,6 +5,8 @@ import {
   GuestNotFound,
   type GuestSpec,
   type HostResources,
+  type LiveMigrationControl,
+  type LiveMigrationProgress,
   type RebootType,
   type SpawnedGuest,
   type VirtDriver,
@@ -13,20 +15,48 @@ import {
 import { hostArchitecture } from '../host-architecture';
 import { type BootCause, firstBootLog, rebootLine } from './console-log';
 import { FaultInjection } from './fault-injection';
-import { type GuardedAction, powerStateAfter } from './power-transitions';
+import { LiveCopy } from './live-copy';
+import { type GuardedAction, POWER_STATE_NAMES, powerStateAfter } from './power-transitions';
 
 /** The root disk name Nova's fake driver gives every guest. */
 const ROOT_DEVICE_NAME = '/dev/sda';
 
-interface FakeGuest {
-  powerState: PowerState;
+/** The capabilities [fake_driver] disabled_capabilities can turn off, by their option names. */
+const CAPABILITY_OPTION_NAMES = {
+  supports_evacuate: 'supportsEvacuate',
+  supports_migrate_to_same_host: 'supportsMigrateToSameHost',
+  supports_live_migration: 'supportsLiveMigration',
+} as const;
+
+/** What a guest uses of its host: its flavor's, whatever its power state. */
+interface Resources {
   vcpus: number;
   memoryMb: number;
   diskGb: number;
+}
+
+interface FakeGuest extends Resources {
+  instanceUuid: string;
+  powerState: PowerState;
   hostname: string;
   consoleLog: string[];
+  /** Boots so far; 0 for a guest that has not run yet (moved here powered off). */
   boots: number;
+  /** The source copy of a cold move to this host, from migrateDiskAndPowerOff to confirm or revert. */
+  movingTo?: string;
+  /** Resized in place (a cold move to its own host): what it used before, until confirm or revert. */
+  resizedFrom?: Resources;
+  /** Defined here by preLiveMigration, not running here until postLiveMigrationAtDestination. */
+  incoming?: boolean;
 }
+
+const resourcesOf = ({ flavor }: GuestSpec): Resources => ({
+  vcpus: flavor.vcpus,
+  memoryMb: flavor.memoryMb,
+  diskGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swap / 1024),
+});
+
+const isRunningOrPaused = (state: PowerState) => state === PowerState.RUNNING || state === PowerState.PAUSED;
 
 /**
  * A hypervisor that exists only in memory, as Nova's fake driver: it documents the semantics a
@@ -37,15 +67,28 @@ export class FakeDriver implements VirtDriver {
   readonly capabilities: DriverCapabilities;
   private readonly guests = new Map<string, FakeGuest>();
   private readonly faults: FaultInjection;
+  /** The live copies running from this host, by instance uuid. */
+  private readonly liveCopies = new Map<string, LiveCopy>();
+  /** Guests that left this host by live migration, so that a retried liveMigrate succeeds. */
+  private readonly departed = new Map<string, { destHost: string; progress?: LiveMigrationProgress }>();
 
   constructor(
     private readonly host: string,
     private readonly config: Config,
   ) {
     const fake = config.fake_driver;
+    const disabled = new Set(
+      fake.disabled_capabilities
+        .map((entry) => entry.split(':'))
+        .filter((parts) => parts.length === 1 || parts[0] === host)
+        .map(
+          (parts) => CAPABILITY_OPTION_NAMES[parts[parts.length - 1] as keyof typeof CAPABILITY_OPTION_NAMES],
+        ),
+    );
     this.capabilities = {
-      supportsEvacuate: true,
-      supportsMigrateToSameHost: true,
+      supportsEvacuate: !disabled.has('supportsEvacuate'),
+      supportsMigrateToSameHost: !disabled.has('supportsMigrateToSameHost'),
+      supportsLiveMigration: !disabled.has('supportsLiveMigration'),
       needsImageData: fake.fetch_images,
     };
     this.faults = new FaultInjection(host, fake.fail_methods, fake.slow_methods);
@@ -86,25 +129,15 @@ export class FakeDriver implements VirtDriver {
 
   spawn(spec: GuestSpec): Promise<SpawnedGuest> {
     return this.faults.around('spawn', async () => {
-      const existing = this.guests.get(spec.instanceUuid);
-      if (existing) return { powerState: existing.powerState, rootDeviceName: ROOT_DEVICE_NAME };
-      const { flavor } = spec;
-      this.guests.set(spec.instanceUuid, {
-        powerState: PowerState.RUNNING,
-        vcpus: flavor.vcpus,
-        memoryMb: flavor.memoryMb,
-        diskGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swap / 1024),
-        hostname: spec.hostname,
-        consoleLog: firstBootLog(spec.instanceUuid, spec.hostname),
-        boots: 1,
-      });
-      return { powerState: PowerState.RUNNING, rootDeviceName: ROOT_DEVICE_NAME };
+      const guest = this.guests.get(spec.instanceUuid) ?? this.define(spec, true);
+      return spawned(guest);
     });
   }
 
   destroy(instanceUuid: string): Promise<void> {
     return this.faults.around('destroy', async () => {
       this.guests.delete(instanceUuid);
+      this.departed.delete(instanceUuid);
     });
   }
 
@@ -156,15 +189,236 @@ export class FakeDriver implements VirtDriver {
     return this.faults.around('getConsoleOutput', async () => this.guest(instanceUuid).consoleLog.join('\n'));
   }
 
+  /** Off and marked as the source of a cold move; it keeps its disks and resources until confirmed. */
+  migrateDiskAndPowerOff(
+    instanceUuid: string,
+    destHost: string,
+    _options?: { timeoutSeconds?: number },
+  ): Promise<void> {
+    return this.faults.around('migrateDiskAndPowerOff', async () => {
+      const guest = this.guest(instanceUuid);
+      if (destHost === this.host && !this.capabilities.supportsMigrateToSameHost) {
+        throw new VirtDriverError(`Host ${this.host} cannot migrate instance ${instanceUuid} to itself.`);
+      }
+      guest.powerState = PowerState.SHUTDOWN;
+      guest.movingTo = destHost;
+    });
+  }
+
+  /**
+   * On another host the guest is defined from spec with its new flavor; on its own host (a resize
+   * there) the one guest takes the new flavor and keeps the old one to revert to.
+   */
+  finishMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest> {
+    return this.faults.around('finishMigration', async () => {
+      const existing = this.guests.get(spec.instanceUuid);
+      if (!existing) return spawned(this.define(spec, powerOn));
+      if (existing.movingTo !== this.host || existing.resizedFrom) return spawned(existing);
+      existing.resizedFrom = { vcpus: existing.vcpus, memoryMb: existing.memoryMb, diskGb: existing.diskGb };
+      Object.assign(existing, resourcesOf(spec));
+      this.setPower(existing, powerOn);
+      return spawned(existing);
+    });
+  }
+
+  /** The source copy of a move to another host goes; a guest resized in place forgets its old flavor. */
+  confirmMigration(instanceUuid: string): Promise<void> {
+    return this.faults.around('confirmMigration', async () => {
+      const guest = this.guests.get(instanceUuid);
+      if (!guest) return;
+      if (guest.movingTo !== undefined && guest.movingTo !== this.host) {
+        this.guests.delete(instanceUuid);
+        return;
+      }
+      delete guest.movingTo;
+      delete guest.resizedFrom;
+    });
+  }
+
+  /**
+   * The source copy, with spec.flavor (the old one), is the guest again. A guest resized in place
+   * stops being the resized one and starts afresh from its old disks, as libvirt redefines it.
+   */
+  finishRevertMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest> {
+    return this.faults.around('finishRevertMigration', async () => {
+      const guest = this.guest(spec.instanceUuid);
+      if (guest.movingTo !== undefined) {
+        if (guest.resizedFrom) guest.powerState = PowerState.SHUTDOWN;
+        Object.assign(guest, resourcesOf(spec));
+        delete guest.movingTo;
+        delete guest.resizedFrom;
+      }
+      this.setPower(guest, powerOn);
+      return spawned(guest);
+    });
+  }
+
+  checkCanLiveMigrateDestination(spec: GuestSpec, sourceHost: string): Promise<void> {
+    return this.faults.around('checkCanLiveMigrateDestination', async () => {
+      const uuid = spec.instanceUuid;
+      if (!this.capabilities.supportsLiveMigration) {
+        throw new VirtDriverError(`Host ${this.host} does not support live migration.`, false);
+      }
+      if (sourceHost === this.host) {
+        throw new VirtDriverError(
+          `Instance ${uuid} cannot be live migrated to its own host ${this.host}.`,
+          false,
+        );
+      }
+      const existing = this.guests.get(uuid);
+      if (existing && !existing.incoming) {
+        throw new VirtDriverError(`Instance ${uuid} already exists on host ${this.host}.`, false);
+      }
+    });
+  }
+
+  checkCanLiveMigrateSource(instanceUuid: string, _destHost: string): Promise<void> {
+    return this.faults.around('checkCanLiveMigrateSource', async () => {
+      const guest = this.guest(instanceUuid);
+      if (!this.capabilities.supportsLiveMigration) {
+        throw new VirtDriverError(`Host ${this.host} does not support live migration.`, false);
+      }
+      this.assertCanSend(guest);
+    });
+  }
+
+  /** The incoming guest defined here, paused as libvirt defines an incoming domain. */
+  preLiveMigration(spec: GuestSpec): Promise<void> {
+    return this.faults.around('preLiveMigration', async () => {
+      if (this.guests.has(spec.instanceUuid)) return;
+      const guest = this.define(spec, false);
+      guest.powerState = PowerState.PAUSED;
+      guest.incoming = true;
+      // It has booted, elsewhere: its console on this host starts empty, as a new log file does.
+      guest.boots = 1;
+    });
+  }
+
+  /**
+   * Copies the guest for the time slow_methods gives liveMigrate (0: at once), reporting progress
+   * every tick; then the guest has left: it is no longer on this host. Aborted, or failed by
+   * fail_methods (at the switch-over, after the copy), it stays here in the state it had before.
+   * Not through `around`: the copy spends the method's delay itself, reporting progress meanwhile.
+   */
+  async liveMigrate(instanceUuid: string, destHost: string, control: LiveMigrationControl): Promise<void> {
+    const running = this.liveCopies.get(instanceUuid);
+    if (running) {
+      running.attach(control);
+      return running.done;
+    }
+    const departed = this.departed.get(instanceUuid);
+    if (!this.guests.has(instanceUuid) && departed?.destHost === destHost) {
+      if (departed.progress) control.onProgress(departed.progress);
+      return;
+    }
+    const guest = this.guest(instanceUuid);
+    this.assertCanSend(guest);
+    const before = guest.powerState;
+    const copy = new LiveCopy(
+      instanceUuid,
+      guest.memoryMb,
+      this.faults.delayOf('liveMigrate'),
+      {
+        onForceComplete: () => {
+          if (guest.powerState === PowerState.RUNNING) guest.powerState = PowerState.PAUSED;
+        },
+        beforeTick: () => {
+          if (this.guests.get(instanceUuid) !== guest) throw new GuestNotFound(instanceUuid);
+        },
+        beforeSwitchOver: () => this.faults.failIfInjected('liveMigrate'),
+      },
+      control,
+    );
+    this.liveCopies.set(instanceUuid, copy);
+    try {
+      await copy.done;
+    } catch (error) {
+      guest.powerState = before;
+      throw error;
+    } finally {
+      this.liveCopies.delete(instanceUuid);
+    }
+    this.guests.delete(instanceUuid);
+    this.departed.set(instanceUuid, { destHost, progress: copy.progress });
+  }
+
+  /**
+   * The running copy pauses the guest and converges at once. Without one there is nothing to
+   * force, unless the guest has already left by live migration: then the copy converged.
+   */
+  liveMigrationForceComplete(instanceUuid: string): Promise<void> {
+    return this.faults.around('liveMigrationForceComplete', async () => {
+      const copy = this.liveCopies.get(instanceUuid);
+      // A retry after the forced copy completed (or one that just lost the race with it) succeeds.
+      if (!copy && this.departed.has(instanceUuid) && !this.guests.has(instanceUuid)) return;
+      if (!copy) {
+        throw new VirtDriverError(`No live migration of instance ${instanceUuid} is in progress.`, false);
+      }
+      copy.forceComplete();
+    });
+  }
+
+  /** The incoming guest runs here now (paused if it was paused); a retry finds it as it left it. */
+  postLiveMigrationAtDestination(instanceUuid: string, paused: boolean): Promise<SpawnedGuest> {
+    return this.faults.around('postLiveMigrationAtDestination', async () => {
+      const guest = this.guest(instanceUuid);
+      if (guest.incoming) {
+        guest.powerState = paused ? PowerState.PAUSED : PowerState.RUNNING;
+        delete guest.incoming;
+      }
+      return spawned(guest);
+    });
+  }
+
+  /** A new guest from spec, running (and booted) or off; the caller has checked it is not here. */
+  private define(spec: GuestSpec, running: boolean): FakeGuest {
+    const guest: FakeGuest = {
+      instanceUuid: spec.instanceUuid,
+      powerState: PowerState.SHUTDOWN,
+      ...resourcesOf(spec),
+      hostname: spec.hostname,
+      consoleLog: [],
+      boots: 0,
+    };
+    if (running) this.boot(guest, 'power on');
+    this.guests.set(spec.instanceUuid, guest);
+    return guest;
+  }
+
+  /** Boots a guest that is not running (a running one stays as it is), or powers it off. */
+  private setPower(guest: FakeGuest, powerOn: boolean): void {
+    if (!powerOn) guest.powerState = PowerState.SHUTDOWN;
+    else if (guest.powerState !== PowerState.RUNNING) this.boot(guest, 'power on');
+  }
+
+  /** A live migration needs a guest that runs (or is paused) and is no part of another move. */
+  private assertCanSend(guest: FakeGuest): void {
+    const uuid = guest.instanceUuid;
+    if (guest.incoming || guest.movingTo !== undefined) {
+      throw new VirtDriverError(`Cannot live migrate instance ${uuid} while it is being migrated.`, false);
+    }
+    if (!isRunningOrPaused(guest.powerState)) {
+      throw new VirtDriverError(
+        `Cannot live migrate instance ${uuid} while it is ${POWER_STATE_NAMES[guest.powerState]}.`,
+        false,
+      );
+    }
+  }
+
   private guest(instanceUuid: string): FakeGuest {
     const guest = this.guests.get(instanceUuid);
     if (!guest) throw new GuestNotFound(instanceUuid);
     return guest;
   }
 
+  /** The first boot on this host writes the whole boot log; a later one adds a line. */
   private boot(guest: FakeGuest, cause: BootCause): void {
     guest.boots += 1;
-    guest.consoleLog.push(rebootLine(guest.hostname, guest.boots, cause));
+    guest.consoleLog.push(
+      ...(guest.boots === 1
+        ? firstBootLog(guest.instanceUuid, guest.hostname)
+        : [rebootLine(guest.hostname, guest.boots, cause)]),
+    );
     guest.powerState = PowerState.RUNNING;
   }
 
@@ -175,3 +429,8 @@ export class FakeDriver implements VirtDriver {
     });
   }
 }
+
+const spawned = (guest: FakeGuest): SpawnedGuest => ({
+  powerState: guest.powerState,
+  rootDeviceName: ROOT_DEVICE_NAME,
+});

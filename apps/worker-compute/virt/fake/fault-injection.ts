@@ -24,9 +24,23 @@ export class FaultInjection {
 
   /** Runs `work` as driver method `method` would run on this host, with its injected faults. */
   async around<T>(method: string, work: () => Promise<T>): Promise<T> {
-    const delay = this.delays.get(method);
+    const delay = this.delayOf(method);
     if (delay) await sleep(delay);
-    if (this.failing.has(method)) throw new VirtDriverError(`injected failure of ${method}`);
+    this.failIfInjected(method);
     return work();
+  }
+
+  /**
+   * The milliseconds slow_methods gives `method` on this host (0: none), for a method that spends
+   * them itself instead of sleeping them up front (the live-migration copy, which reports its
+   * progress meanwhile) and then calls failIfInjected.
+   */
+  delayOf(method: string): number {
+    return this.delays.get(method) ?? 0;
+  }
+
+  /** Throws the failure fail_methods injects into `method` on this host, if any. */
+  failIfInjected(method: string): void {
+    if (this.failing.has(method)) throw new VirtDriverError(`injected failure of ${method}`);
   }
 }

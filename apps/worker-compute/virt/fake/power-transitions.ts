@@ -2,7 +2,7 @@ import { PowerState } from '../../../../common/power-state';
 import { VirtDriverError } from '../driver';
 
 /** Nova's power_state.STATE_MAP: the names its logs and faults give power states. */
-const POWER_STATE_NAMES: Record<PowerState, string> = {
+export const POWER_STATE_NAMES: Record<PowerState, string> = {
   [PowerState.NOSTATE]: 'pending',
   [PowerState.RUNNING]: 'running',
   [PowerState.PAUSED]: 'paused',

@@ -9,6 +9,18 @@ import {
   rebootSchema,
   type RebootValue,
 } from './action-schemas';
+import {
+  evacuateSchemaFor,
+  type EvacuateValue,
+  liveMigrateSchemaFor,
+  type LiveMigrateValue,
+  migrateSchema,
+  type MigrateValue,
+  resizeSchema,
+  type ResizeValue,
+} from './move-schemas';
+import { rebuildServer } from './rebuild-action';
+import { rebuildSchema, rebuildSchemaFor, type RebuildValue } from './rebuild-schemas';
 import { type ActionRequest, type ActionServices, type ServerAction } from './server-action';
 
 const row = <V>(action: ServerAction<V>): ServerAction<V> => action;
@@ -93,6 +105,48 @@ export const SERVER_ACTIONS: Record<string, ServerAction> = {
     policy: 'os_compute_api:os-security-groups:remove',
     status: 202,
     handle: ({ securityGroups }, request) => securityGroups.remove(request),
+  }),
+  resize: row<ResizeValue>({
+    policy: 'os_compute_api:servers:resize',
+    schema: resizeSchema,
+    status: 202,
+    handle: ({ moves }, request) => moves.resize(request),
+  }),
+  confirmResize: row({
+    policy: 'os_compute_api:servers:confirm_resize',
+    status: 204,
+    handle: ({ moves }, request) => moves.confirm(request),
+  }),
+  revertResize: row({
+    policy: 'os_compute_api:servers:revert_resize',
+    status: 202,
+    handle: ({ moves }, request) => moves.revert(request),
+  }),
+  migrate: row<MigrateValue>({
+    policy: 'os_compute_api:os-migrate-server:migrate',
+    schema: migrateSchema,
+    schemaFrom: '2.56',
+    status: 202,
+    handle: ({ moves }, request) => moves.migrate(request),
+  }),
+  'os-migrateLive': row<LiveMigrateValue>({
+    policy: 'os_compute_api:os-migrate-server:migrate_live',
+    schemaFor: liveMigrateSchemaFor,
+    status: 202,
+    handle: ({ moves }, request) => moves.liveMigrate(request),
+  }),
+  evacuate: row<EvacuateValue>({
+    policy: 'os_compute_api:os-evacuate',
+    schemaFor: evacuateSchemaFor,
+    status: 200,
+    handle: ({ moves }, request) => moves.evacuate(request),
+  }),
+  rebuild: row<RebuildValue>({
+    policy: 'os_compute_api:servers:rebuild',
+    schema: rebuildSchema,
+    schemaFor: rebuildSchemaFor,
+    status: 202,
+    handle: rebuildServer,
   }),
   'os-getConsoleOutput': row<ConsoleOutputValue>({
     policy: 'os_compute_api:os-console-output',

@@ -5,6 +5,8 @@ import { instanceNotFound } from '../server-reader';
 export interface InstanceRow {
   project_id: string;
   vm_state: string;
+  task_state: string | null;
+  task_id: string | null;
   locked: boolean;
   locked_by: 'owner' | 'admin' | null;
 }
@@ -16,7 +18,7 @@ export interface InstanceRow {
  */
 export async function lockInstanceRow(db: EntityManager, uuid: string): Promise<InstanceRow> {
   const [row]: InstanceRow[] = await db.query(
-    `SELECT project_id, vm_state, locked, locked_by FROM instances
+    `SELECT project_id, vm_state, task_state, task_id, locked, locked_by FROM instances
       WHERE uuid = $1 AND deleted_at IS NULL FOR UPDATE`,
     [uuid],
   );

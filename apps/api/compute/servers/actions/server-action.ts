@@ -4,8 +4,10 @@ import { type AuthContext } from '../../../common/auth/auth-context';
 import { type PolicyAction } from '../../../common/policy';
 import { type ApiVersion } from '../../microversion';
 import { type OperationLauncher } from '../operation-launcher';
+import { type ServerReader } from '../server-reader';
 import { type ConsoleOutputReader } from './console-output';
 import { type InstanceLocks } from './instance-locks';
+import { type MoveActions } from './move-actions';
 import { type SecurityGroupActions } from './security-group-actions';
 import { type StateResetter } from './reset-state';
 
@@ -26,6 +28,9 @@ export interface ActionServices {
   securityGroups: SecurityGroupActions;
   states: StateResetter;
   console: ConsoleOutputReader;
+  moves: MoveActions;
+  /** Reads servers back for the actions that answer with a server view (rebuild). */
+  reader: ServerReader;
   settings: Settings;
 }
 
@@ -37,7 +42,9 @@ export interface ServerAction<V = unknown> {
   schema?: object;
   /** The microversion from which the schema applies (Nova's `@validation.schema(..., '2.73')`). */
   schemaFrom?: string;
-  /** 202 for every action but os-getConsoleOutput, which answers 200 with the output. */
-  status: 200 | 202;
+  /** The schema for a microversion, for actions whose schema changes with it (rebuild, os-migrateLive). */
+  schemaFor?(version: ApiVersion): object | undefined;
+  /** Nova's status: 202 for most; 200 for os-getConsoleOutput and evacuate, 204 for confirmResize. */
+  status: 200 | 202 | 204;
   handle(services: ActionServices, request: ActionRequest<V>): Promise<object | void>;
 }

@@ -10,6 +10,7 @@ import { ServerReader } from '../server-reader';
 import { actionOf } from './action-body';
 import { ConsoleOutputReader } from './console-output';
 import { InstanceLocks } from './instance-locks';
+import { MoveActions } from './move-actions';
 import { StateResetter } from './reset-state';
 import { SecurityGroupActions } from './security-group-actions';
 import { type ActionServices } from './server-action';
@@ -26,9 +27,10 @@ export class ServerActions {
     securityGroups: SecurityGroupActions,
     states: StateResetter,
     console: ConsoleOutputReader,
+    moves: MoveActions,
     @Inject(SETTINGS) settings: Settings,
   ) {
-    this.services = { launcher, locks, securityGroups, states, console, settings };
+    this.services = { launcher, locks, securityGroups, states, console, moves, reader, settings };
   }
 
   /** The action (400), its body (400), the server (404), the policy (403), then the action itself. */
@@ -40,9 +42,12 @@ export class ServerActions {
     requestId: string,
   ): Promise<{ status: number; body: object | void }> {
     const { action, value } = actionOf(body);
-    if (action.schema && (!action.schemaFrom || version.atLeast(action.schemaFrom))) {
-      validateBody(action.schema, body);
-    }
+    const schema = action.schemaFor
+      ? action.schemaFor(version)
+      : action.schema && (!action.schemaFrom || version.atLeast(action.schemaFrom))
+        ? action.schema
+        : undefined;
+    if (schema) validateBody(schema, body);
     const instance = await this.reader.find(caller, serverId);
     enforce(caller, action.policy, { projectId: instance.projectId });
     const result = await action.handle(this.services, { caller, instance, value, version, requestId });

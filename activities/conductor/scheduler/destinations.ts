@@ -1,0 +1,164 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type Config } from '../../../common/config';
+import { type Logger } from '../../../common/logger';
+import { type FlavorSnapshot, type Instance } from '../../../entities';
+import { runLedgered, type StepInput } from '../operations/step-ledger';
+import { buildSchedulingRequest, instanceResources } from './build-request';
+import { claimOnNode } from './claims';
+import { selectHosts } from './filter-scheduler';
+import { enabledFilters } from './filters';
+import { hasRoom, type HostState } from './host-state';
+import { loadHostStates } from './load-host-states';
+
+/** A node an operation may put the instance on. */
+export interface Destination {
+  host: string;
+  node: string;
+  computeNodeId: number;
+}
+
+export interface Schedule {
+  /** The claimed node first, then alternates (claimed only when tried); empty: no valid host. */
+  destinations: Destination[];
+  reason?: string;
+}
+
+/** What a placement asks for beyond the instance's own request spec. */
+export interface PlacementQuery {
+  /** The flavor to place: a resize's new one; the instance's own by default. */
+  flavor?: FlavorSnapshot;
+  /** The image hosts are checked against: a rebuild's new one; the instance's by default. */
+  image?: { id: string; properties: Record<string, string> };
+  /** Hosts left out: a move's source (Nova's ignore_hosts). */
+  ignoreHosts?: string[];
+  /** Only this host, through the filters (Nova's requested_destination). */
+  requestedHost?: string;
+  /** Only this host, filters skipped (Nova's force_hosts); it still needs room and a live service. */
+  forcedHost?: string;
+}
+
+/** The filters Nova runs for a rebuild on the instance's own host: those about the image. */
+const RUN_ON_REBUILD = ['ImagePropertiesFilter'];
+
+/** A claim can lose a race on the node's generation; a placement re-reads and tries again this often. */
+const CLAIM_RETRIES = 10;
+
+/** A try lost the generation race: roll it back and read again. */
+class ClaimConflict extends Error {}
+
+export const destinationOf = (host: HostState): Destination => ({
+  host: host.host,
+  node: host.nodename,
+  computeNodeId: host.computeNodeId,
+});
+
+/**
+ * The scheduler every operation shares (boot, resize, migrate, live migration, evacuation,
+ * rebuild's image check): candidates with room, Nova's filters and weighers, alternates, and the
+ * generation-checked claim of the first choice for the instance.
+ */
+export function createDestinations({ config, logger }: { config: Config; logger: Logger }) {
+  const serviceDownTime = config.DEFAULT.service_down_time;
+
+  async function selection(db: EntityManager, instance: Instance, query: PlacementQuery) {
+    const flavor = query.flavor ?? instance.flavor;
+    const request = await buildSchedulingRequest(db, { ...instance, flavor }, query.image);
+    const only = query.forcedHost ?? query.requestedHost;
+    const hosts = (await loadHostStates(db, serviceDownTime)).filter(
+      (h) => (!only || h.host === only) && !query.ignoreHosts?.includes(h.host),
+    );
+    if (query.forcedHost) {
+      const forced = hosts.filter((h) => h.serviceUp && hasRoom(h, request.resources));
+      return { hosts: forced, rejections: [`forced to host ${query.forcedHost}`], request };
+    }
+    return { ...selectHosts(hosts, request, config, logger), request };
+  }
+
+  return {
+    /** One scheduling pass in the caller's transaction: 'conflict' when the claim lost a race. */
+    async selectAndClaim(
+      db: EntityManager,
+      instance: Instance,
+      query: PlacementQuery = {},
+    ): Promise<Schedule | 'conflict'> {
+      const { hosts, rejections, request } = await selection(db, instance, query);
+      const [chosen, ...alternates] = hosts;
+      if (!chosen) return { destinations: [], reason: rejections.join('; ') || 'no compute host' };
+      if (!(await claimOnNode(db, instance.uuid, chosen, request.resources))) return 'conflict';
+      return { destinations: [chosen, ...alternates].map(destinationOf) };
+    },
+
+    /** Claims an alternate once the first choice failed; false when it no longer passes or fits. */
+    async claimAlternate(
+      db: EntityManager,
+      instance: Instance,
+      destination: Destination,
+      query: PlacementQuery = {},
+    ): Promise<boolean> {
+      const [host] = await loadHostStates(db, serviceDownTime, [destination.computeNodeId]);
+      if (!host || !host.serviceUp) return false;
+      const flavor = query.flavor ?? instance.flavor;
+      const request = await buildSchedulingRequest(db, { ...instance, flavor }, query.image);
+      const single = { ...config, scheduler: { max_attempts: 1 } };
+      const passes = query.forcedHost
+        ? hasRoom(host, request.resources)
+        : selectHosts([host], request, single, logger).hosts.length > 0;
+      return passes && claimOnNode(db, instance.uuid, host, instanceResources({ flavor }));
+    },
+
+    /**
+     * Whether the instance's own host takes `image` (rebuild's check): only the enabled filters
+     * Nova runs on a rebuild (RUN_ON_REBUILD), no claim, no room check.
+     */
+    async hostPassesFilters(
+      db: EntityManager,
+      instance: Instance,
+      image: NonNullable<PlacementQuery['image']>,
+    ): Promise<boolean> {
+      const [node] = (await loadHostStates(db, serviceDownTime)).filter((h) => h.host === instance.host);
+      if (!node) return false;
+      const request = await buildSchedulingRequest(db, instance, image);
+      return enabledFilters(config.filter_scheduler.enabled_filters)
+        .filter((filter) => RUN_ON_REBUILD.includes(filter.name))
+        .every((filter) => filter.hostPasses(node, request));
+    },
+  };
+}
+
+export type Destinations = ReturnType<typeof createDestinations>;
+
+/**
+ * Runs a ledgered placement step until its claim does not lose a generation race, each try in
+ * its own transaction: an UPDATE that lost the race still locks the node row it looked at until
+ * its transaction ends, and two schedulers each holding one node and trying the other deadlock.
+ * After CLAIM_RETRIES lost races, `exhausted` records the step's outcome with the reason.
+ */
+export async function placeWithRetries<I extends StepInput>(
+  dataSource: DataSource,
+  step: I,
+  logger: Logger,
+  place: (db: EntityManager, instance: Instance) => Promise<Schedule | 'conflict'>,
+  exhausted: (db: EntityManager, instance: Instance, reason: string) => Promise<Schedule>,
+): Promise<Schedule> {
+  for (let attempt = 1; attempt <= CLAIM_RETRIES; attempt++) {
+    const outcome = await dataSource
+      .transaction((db) =>
+        runLedgered(db, step, async (db, instance): Promise<Schedule> => {
+          const schedule = await place(db, instance);
+          // Rolls this try back (its events, its locks), recording nothing.
+          if (schedule === 'conflict') throw new ClaimConflict();
+          return schedule;
+        }),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof ClaimConflict) return undefined;
+        throw error;
+      });
+    if (outcome) return outcome;
+    logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
+  }
+  const reason = `claims kept conflicting ${CLAIM_RETRIES} times`;
+  return dataSource.transaction((db) =>
+    runLedgered(db, step, (db, instance) => exhausted(db, instance, reason)),
+  );
+}

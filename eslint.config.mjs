@@ -25,6 +25,61 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Imports run one way: api → workflows → activities → drivers, with common/ and entities/ below all.
+  {
+    files: ['apps/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/activities/**'], message: 'The API starts workflows; it never runs activities.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/workflows/**'], message: 'Activities are below workflows.' }] },
+      ],
+    },
+  },
+  {
+    files: ['apps/worker-compute/virt/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities/**', '**/workflows/**', '**/apps/api/**'],
+              message: 'Drivers are below all but common/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['common/**/*.ts', 'entities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities/**', '**/workflows/**', '**/apps/worker-compute/**'],
+              message: 'common/ and entities/ are below all.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs, no wall clock from outside.
     files: ['workflows/**/*.ts'],

@@ -151,8 +151,11 @@ export async function liveMigrateWorkflow(input: LiveMigrateInput): Promise<Oper
    * until the source has stopped the copy (the activity confirms its cancellation).
    */
   const copyGuest = async (source: string, dest: string) => {
+    // A short heartbeat timeout: the worker hears of a cancellation (an abort) only in a
+    // heartbeat's answer, and throttles heartbeats to 80 % of that timeout.
     const copyHost = hostActivities(source, {
       startToCloseTimeout: '6 hours',
+      heartbeatTimeout: '4 seconds',
       retry: { maximumAttempts: 3 },
     });
     let finished = false;

@@ -14,7 +14,7 @@ export type ProgressReporter = (workflowId: string, progress: LiveMigrationProgr
 
 /** At most one progress report per this many milliseconds reaches the workflow (each is a history event). */
 const PROGRESS_EVERY_MS = 1000;
-const HEARTBEAT_EVERY_MS = 2000;
+const HEARTBEAT_EVERY_MS = 1000;
 
 interface MoveDependencies {
   driver: VirtDriver;

@@ -38,7 +38,7 @@ async function main() {
 
   const running = await Promise.all(
     hosts.map(async (host) => {
-      const driver = createDriver(host, config);
+      const driver = createDriver(host, config, join(instancesPath, host));
       const imageCache = new ImageCache(join(instancesPath, host, '_base'), session);
       const worker = await Worker.create({
         connection: nativeConnection,

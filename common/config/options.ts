@@ -136,6 +136,10 @@ export const OPTIONS = {
       expected:
         'capability or host:capability (supports_evacuate, supports_migrate_to_same_host or supports_live_migration)',
     }),
+    persist_guests: boolOpt(
+      true,
+      "Keep each fake host's guests in <instances_path>/<host>/fake-guests.json, so that they outlive a restart of its compute worker as real guests outlive nova-compute.",
+    ),
     fetch_images: boolOpt(
       true,
       'Fetch image data into the host image cache before spawn, as a real driver must.',

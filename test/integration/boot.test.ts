@@ -310,13 +310,19 @@ describe('boot and delete', () => {
     expect(server.status).toBe('ACTIVE');
     expect(server['OS-EXT-SRV-ATTR:host']).toBe('c3-slow');
     expect((await leftovers(id)).allocations).toBe(1);
-    // The fake hypervisor lost every guest with its process, so one guest now means spawned once.
+    // The spawn ran again on the restarted worker, which kept its guests: one guest per server
+    // there means this one was spawned once (idempotent).
     await waitFor(
-      async () =>
-        (await stack.query(`SELECT 1 FROM compute_nodes WHERE host = 'c3-slow' AND running_vms = 1`))
-          .length === 1,
+      async () => {
+        const [counts] = await stack.query<{ guests: number; servers: number }>(
+          `SELECT running_vms AS guests,
+                  (SELECT count(*)::int FROM instances WHERE host = 'c3-slow' AND deleted_at IS NULL) AS servers
+             FROM compute_nodes WHERE host = 'c3-slow'`,
+        );
+        return counts.guests === counts.servers;
+      },
       10_000,
-      'c3-slow to report exactly one guest',
+      'c3-slow to report one guest per server',
     );
     const actions = (await admin.get(`/compute/v2.1/servers/${id}/os-instance-actions`)).body.instanceActions;
     expect(actions.map((a: any) => a.action)).toEqual(['create']);

@@ -107,6 +107,35 @@ describe('moves survive crashes', () => {
     await deleteAndWait(id);
   });
 
+  it.each([
+    ["the source's compute worker", 'mc-src'],
+    ["the destination's compute worker", 'mc-dst'],
+  ])('finishes a live migration once when %s is killed mid-copy', async (_who, host) => {
+    const id = await boot(`crash-live-${host}`);
+    expect((await act(id, { 'os-migrateLive': { host: 'mc-dst', block_migration: 'auto' } })).status).toBe(
+      202,
+    );
+    await waitFor(
+      async () =>
+        (
+          await stack.query('SELECT 1 FROM instance_migrations WHERE instance_uuid = $1 AND status = $2', [
+            id,
+            'running',
+          ])
+        ).length === 1,
+      30_000,
+      'copy running',
+    );
+    await stack.restartCompute(host, { kill: true });
+    expect((await settled(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe('mc-dst');
+    await oneGuestOnDestination(id);
+    const migrations = await stack.query('SELECT status FROM instance_migrations WHERE instance_uuid = $1', [
+      id,
+    ]);
+    expect(migrations).toEqual([{ status: 'completed' }]);
+    await deleteAndWait(id);
+  });
+
   it('finishes a live migration once when the conductor is killed mid-copy', async () => {
     const id = await boot('crash-live-conductor');
     expect((await act(id, { 'os-migrateLive': { host: 'mc-dst', block_migration: 'auto' } })).status).toBe(

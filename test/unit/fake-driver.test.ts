@@ -1,3 +1,6 @@
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { FakeDriver } from '../../apps/worker-compute/virt/fake/fake-driver';
 import {
   GuestNotFound,
@@ -849,5 +852,39 @@ describe('fake virt driver: injected faults of moves', () => {
       'injected failure of finishMigration',
     );
     expect(await driverOf(config, 'compute3').finishMigration(resized(), true)).toEqual(running);
+  });
+});
+
+describe('fake virt driver: guests outlive the compute worker', () => {
+  const stateFile = () => join(mkdtempSync(join(tmpdir(), 'fake-guests-')), 'compute1', 'fake-guests.json');
+  /** Until the state is written: a change is written within milliseconds of it. */
+  const written = async (file: string) => {
+    for (let tries = 0; tries < 100 && !existsSync(file); tries++)
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('finds the guests a driver of the same host left, in the state they were in', async () => {
+    const file = stateFile();
+    const before = new FakeDriver('compute1', parseConfig('').config, file);
+    await before.spawn(spec());
+    await before.spawn(spec(UNKNOWN));
+    await before.pause(UUID);
+    await before.destroy(UNKNOWN);
+    await written(file);
+
+    const after = new FakeDriver('compute1', parseConfig('').config, file);
+    expect(await after.listGuests()).toEqual(new Map([[UUID, PowerState.PAUSED]]));
+    expect((await after.getAvailableResource()).memoryMbUsed).toBe(512);
+    await after.unpause(UUID);
+    expect(await after.getInfo(UUID)).toEqual({ powerState: PowerState.RUNNING });
+  });
+
+  it('starts empty without a state file, or with one that cannot be read', async () => {
+    const file = stateFile();
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{not json');
+    expect((await new FakeDriver('compute1', parseConfig('').config, file).listGuests()).size).toBe(0);
+    expect((await driverOf().listGuests()).size).toBe(0);
   });
 });

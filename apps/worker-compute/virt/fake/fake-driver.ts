@@ -15,6 +15,7 @@ import {
 import { hostArchitecture } from '../host-architecture';
 import { type BootCause, firstBootLog, rebootLine } from './console-log';
 import { FaultInjection } from './fault-injection';
+import { GuestStore } from './guest-store';
 import { LiveCopy } from './live-copy';
 import { type GuardedAction, POWER_STATE_NAMES, powerStateAfter } from './power-transitions';
 
@@ -59,13 +60,16 @@ const resourcesOf = ({ flavor }: GuestSpec): Resources => ({
 const isRunningOrPaused = (state: PowerState) => state === PowerState.RUNNING || state === PowerState.PAUSED;
 
 /**
- * A hypervisor that exists only in memory, as Nova's fake driver: it documents the semantics a
- * real driver must have (idempotent spawn and destroy, power states, resources that guests use)
- * and runs at any scale. Guests vanish when the process ends, as on a host that rebooted.
+ * A hypervisor without guests that run, as Nova's fake driver: it documents the semantics a real
+ * driver must have (idempotent spawn and destroy, power states, resources that guests use, moves)
+ * and runs at any scale. With a state file its guests outlive the compute worker, as a real
+ * host's outlive nova-compute; without one they vanish with the process, as on a host that rebooted.
  */
 export class FakeDriver implements VirtDriver {
   readonly capabilities: DriverCapabilities;
-  private readonly guests = new Map<string, FakeGuest>();
+  private readonly guests: Map<string, FakeGuest>;
+  /** Where the guests outlive this process (a restart of the compute worker); none: memory only. */
+  private readonly store: GuestStore<FakeGuest> | undefined;
   private readonly faults: FaultInjection;
   /** The live copies running from this host, by instance uuid. */
   private readonly liveCopies = new Map<string, LiveCopy>();
@@ -75,7 +79,10 @@ export class FakeDriver implements VirtDriver {
   constructor(
     private readonly host: string,
     private readonly config: Config,
+    stateFile?: string,
   ) {
+    this.store = stateFile ? new GuestStore<FakeGuest>(stateFile) : undefined;
+    this.guests = this.store?.load() ?? new Map();
     const fake = config.fake_driver;
     const disabled = new Set(
       fake.disabled_capabilities
@@ -120,7 +127,7 @@ export class FakeDriver implements VirtDriver {
 
   /** Fake disks live in memory with the guest; only the image cache must hold the image. */
   prepareBlockDevices(spec: GuestSpec): Promise<void> {
-    return this.faults.around('prepareBlockDevices', async () => {
+    return this.act('prepareBlockDevices', async () => {
       if (this.capabilities.needsImageData && !spec.imagePath) {
         throw new VirtDriverError(`image ${spec.image.id} is not in the image cache`);
       }
@@ -128,14 +135,14 @@ export class FakeDriver implements VirtDriver {
   }
 
   spawn(spec: GuestSpec): Promise<SpawnedGuest> {
-    return this.faults.around('spawn', async () => {
+    return this.act('spawn', async () => {
       const guest = this.guests.get(spec.instanceUuid) ?? this.define(spec, true);
       return spawned(guest);
     });
   }
 
   destroy(instanceUuid: string): Promise<void> {
-    return this.faults.around('destroy', async () => {
+    return this.act('destroy', async () => {
       this.guests.delete(instanceUuid);
       this.departed.delete(instanceUuid);
     });
@@ -147,14 +154,14 @@ export class FakeDriver implements VirtDriver {
 
   /** A fake guest obeys ACPI at once, so the timeout never runs out (slow_methods makes one that does). */
   powerOff(instanceUuid: string, _options?: { timeoutSeconds?: number }): Promise<void> {
-    return this.faults.around('powerOff', async () => {
+    return this.act('powerOff', async () => {
       this.guest(instanceUuid).powerState = PowerState.SHUTDOWN;
     });
   }
 
   /** As libvirt's power_on, which is a hard reboot: whatever the guest was doing, it boots afresh. */
   powerOn(instanceUuid: string): Promise<void> {
-    return this.faults.around('powerOn', async () => {
+    return this.act('powerOn', async () => {
       const guest = this.guest(instanceUuid);
       if (guest.powerState !== PowerState.RUNNING) this.boot(guest, 'power on');
     });
@@ -163,7 +170,7 @@ export class FakeDriver implements VirtDriver {
   /** A soft reboot of a guest that is not running falls back to a hard one, as on libvirt. */
   reboot(instanceUuid: string, type: RebootType): Promise<void> {
     const soft = type === 'SOFT' && this.guests.get(instanceUuid)?.powerState === PowerState.RUNNING;
-    return this.faults.around(soft ? 'softReboot' : 'hardReboot', async () => {
+    return this.act(soft ? 'softReboot' : 'hardReboot', async () => {
       this.boot(this.guest(instanceUuid), soft ? 'soft reboot' : 'hard reboot');
     });
   }
@@ -186,7 +193,7 @@ export class FakeDriver implements VirtDriver {
 
   /** The log survives power-off, as a console log file does, and goes with the guest. */
   getConsoleOutput(instanceUuid: string): Promise<string> {
-    return this.faults.around('getConsoleOutput', async () => this.guest(instanceUuid).consoleLog.join('\n'));
+    return this.act('getConsoleOutput', async () => this.guest(instanceUuid).consoleLog.join('\n'));
   }
 
   /** Off and marked as the source of a cold move; it keeps its disks and resources until confirmed. */
@@ -195,7 +202,7 @@ export class FakeDriver implements VirtDriver {
     destHost: string,
     _options?: { timeoutSeconds?: number },
   ): Promise<void> {
-    return this.faults.around('migrateDiskAndPowerOff', async () => {
+    return this.act('migrateDiskAndPowerOff', async () => {
       const guest = this.guest(instanceUuid);
       if (destHost === this.host && !this.capabilities.supportsMigrateToSameHost) {
         throw new VirtDriverError(`Host ${this.host} cannot migrate instance ${instanceUuid} to itself.`);
@@ -210,7 +217,7 @@ export class FakeDriver implements VirtDriver {
    * there) the one guest takes the new flavor and keeps the old one to revert to.
    */
   finishMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest> {
-    return this.faults.around('finishMigration', async () => {
+    return this.act('finishMigration', async () => {
       const existing = this.guests.get(spec.instanceUuid);
       if (!existing) return spawned(this.define(spec, powerOn));
       if (existing.movingTo !== this.host || existing.resizedFrom) return spawned(existing);
@@ -223,7 +230,7 @@ export class FakeDriver implements VirtDriver {
 
   /** The source copy of a move to another host goes; a guest resized in place forgets its old flavor. */
   confirmMigration(instanceUuid: string): Promise<void> {
-    return this.faults.around('confirmMigration', async () => {
+    return this.act('confirmMigration', async () => {
       const guest = this.guests.get(instanceUuid);
       if (!guest) return;
       if (guest.movingTo !== undefined && guest.movingTo !== this.host) {
@@ -240,7 +247,7 @@ export class FakeDriver implements VirtDriver {
    * stops being the resized one and starts afresh from its old disks, as libvirt redefines it.
    */
   finishRevertMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest> {
-    return this.faults.around('finishRevertMigration', async () => {
+    return this.act('finishRevertMigration', async () => {
       const guest = this.guest(spec.instanceUuid);
       if (guest.movingTo !== undefined) {
         if (guest.resizedFrom) guest.powerState = PowerState.SHUTDOWN;
@@ -254,7 +261,7 @@ export class FakeDriver implements VirtDriver {
   }
 
   checkCanLiveMigrateDestination(spec: GuestSpec, sourceHost: string): Promise<void> {
-    return this.faults.around('checkCanLiveMigrateDestination', async () => {
+    return this.act('checkCanLiveMigrateDestination', async () => {
       const uuid = spec.instanceUuid;
       if (!this.capabilities.supportsLiveMigration) {
         throw new VirtDriverError(`Host ${this.host} does not support live migration.`, false);
@@ -273,7 +280,7 @@ export class FakeDriver implements VirtDriver {
   }
 
   checkCanLiveMigrateSource(instanceUuid: string, _destHost: string): Promise<void> {
-    return this.faults.around('checkCanLiveMigrateSource', async () => {
+    return this.act('checkCanLiveMigrateSource', async () => {
       const guest = this.guest(instanceUuid);
       if (!this.capabilities.supportsLiveMigration) {
         throw new VirtDriverError(`Host ${this.host} does not support live migration.`, false);
@@ -284,7 +291,7 @@ export class FakeDriver implements VirtDriver {
 
   /** The incoming guest defined here, paused as libvirt defines an incoming domain. */
   preLiveMigration(spec: GuestSpec): Promise<void> {
-    return this.faults.around('preLiveMigration', async () => {
+    return this.act('preLiveMigration', async () => {
       if (this.guests.has(spec.instanceUuid)) return;
       const guest = this.define(spec, false);
       guest.powerState = PowerState.PAUSED;
@@ -334,12 +341,14 @@ export class FakeDriver implements VirtDriver {
       await copy.done;
     } catch (error) {
       guest.powerState = before;
+      this.store?.save(() => this.guests);
       throw error;
     } finally {
       this.liveCopies.delete(instanceUuid);
     }
     this.guests.delete(instanceUuid);
     this.departed.set(instanceUuid, { destHost, progress: copy.progress });
+    this.store?.save(() => this.guests);
   }
 
   /**
@@ -347,7 +356,7 @@ export class FakeDriver implements VirtDriver {
    * force, unless the guest has already left by live migration: then the copy converged.
    */
   liveMigrationForceComplete(instanceUuid: string): Promise<void> {
-    return this.faults.around('liveMigrationForceComplete', async () => {
+    return this.act('liveMigrationForceComplete', async () => {
       const copy = this.liveCopies.get(instanceUuid);
       // A retry after the forced copy completed (or one that just lost the race with it) succeeds.
       if (!copy && this.departed.has(instanceUuid) && !this.guests.has(instanceUuid)) return;
@@ -360,7 +369,7 @@ export class FakeDriver implements VirtDriver {
 
   /** The incoming guest runs here now (paused if it was paused); a retry finds it as it left it. */
   postLiveMigrationAtDestination(instanceUuid: string, paused: boolean): Promise<SpawnedGuest> {
-    return this.faults.around('postLiveMigrationAtDestination', async () => {
+    return this.act('postLiveMigrationAtDestination', async () => {
       const guest = this.guest(instanceUuid);
       if (guest.incoming) {
         guest.powerState = paused ? PowerState.PAUSED : PowerState.RUNNING;
@@ -405,6 +414,11 @@ export class FakeDriver implements VirtDriver {
     }
   }
 
+  /** Runs driver method `method` with its injected faults, then keeps the guests' new state. */
+  private act<T>(method: string, work: () => Promise<T>): Promise<T> {
+    return this.faults.around(method, work).finally(() => this.store?.save(() => this.guests));
+  }
+
   private guest(instanceUuid: string): FakeGuest {
     const guest = this.guests.get(instanceUuid);
     if (!guest) throw new GuestNotFound(instanceUuid);
@@ -423,7 +437,7 @@ export class FakeDriver implements VirtDriver {
   }
 
   private transition(action: GuardedAction, instanceUuid: string): Promise<void> {
-    return this.faults.around(action, async () => {
+    return this.act(action, async () => {
       const guest = this.guest(instanceUuid);
       guest.powerState = powerStateAfter(action, instanceUuid, guest.powerState);
     });

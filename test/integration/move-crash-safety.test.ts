@@ -6,7 +6,7 @@ import { TestStack, waitFor } from '../support/stack';
 /**
  * A move survives its processes dying: the conductor killed with SIGKILL mid-resize, mid-live-
  * migration and mid-evacuation, and the destination's compute worker killed mid-finish and
- * mid-rebuild; a delete in the middle leaves nothing. Each
+ * mid-rebuild; a rebuild survives either too; a delete in the middle leaves nothing. Each
  * operation still ends once, where it should, with one guest of the server on one host and one
  * claim. Hosts are dedicated: mc-src and mc-dst (whose finishMigration, spawn and source copy
  * take seconds, so a process can be killed in that phase).
@@ -196,6 +196,20 @@ describe('moves survive crashes', () => {
       // mc-src still reports (only its service is marked down): its stale copy goes, and its claim.
       await oneGuestOnDestination(id);
     });
+    await deleteAndWait(id);
+  });
+
+  it.each([
+    ['the conductor', () => stack.restart('conductor', { kill: true })],
+    ["the host's compute worker", () => stack.restartCompute('mc-dst', { kill: true })],
+  ])('finishes a rebuild once when %s is killed mid-spawn', async (_who, kill) => {
+    const id = await bootOn(admin, imageId, 'crash-rebuild', 'mc-dst');
+    expect((await act(id, { rebuild: { imageRef: imageId, name: 'crash-rebuilt' } })).status).toBe(202);
+    await waitForTaskState(admin, id, 'rebuild_spawning');
+    await kill();
+    const rebuilt = await settled(id, 'ACTIVE');
+    expect(rebuilt.name).toBe('crash-rebuilt');
+    await oneGuestOnDestination(id);
     await deleteAndWait(id);
   });
 

@@ -10,13 +10,14 @@ import {
 } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
 import { Instance, InstanceMetadata, ServerGroupMember } from '../../../../entities';
-import { type ApiError, forbidden } from '../../common/api-error';
+import { forbidden } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
 import { SETTINGS } from '../../settings.module';
 import { FlavorsService } from '../flavors/flavors.service';
 import { type ApiVersion } from '../microversion';
 import { type BootPlan, resolveBootRequest } from './boot-request';
 import { recordAction } from './instance-action-records';
+import { quotaExceeded } from './quota-exceeded';
 import { OperationLauncher, taskIdOf } from './operation-launcher';
 import { type ServerCreateBody } from './server.schemas';
 import { type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
@@ -26,15 +27,6 @@ export interface CreatedServers {
   reservationId: string;
   adminPass: string;
   returnReservationId: boolean;
-}
-
-/** Nova's quota message, e.g. "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances". */
-function quotaExceeded(overs: ReturnType<typeof quotaOverages>): ApiError {
-  const names = overs.map((over) => over.resource).join(', ');
-  const [first] = overs;
-  return forbidden(
-    `Quota exceeded for ${names}: Requested ${first.requested}, but already used ${first.used} of ${first.allowed} ${names}`,
-  );
 }
 
 /** Server create, update and delete: records in the database, operations as workflows. */

@@ -22,7 +22,7 @@ import { type Settings } from '../../../../../common/config';
 import { findImageForProject } from '../../../../../common/image';
 import { type Logger } from '../../../../../common/logger';
 import { type FlavorSnapshot, type Instance, InstanceMigration, Service } from '../../../../../entities';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../../../common/api-error';
+import { ApiError, badRequest, conflict, notFound } from '../../../common/api-error';
 import { isAdmin } from '../../../common/auth/auth-context';
 import { LOGGER, SETTINGS } from '../../../settings.module';
 import { TEMPORAL_CLIENT } from '../../../temporal.module';
@@ -30,6 +30,7 @@ import { FlavorsService } from '../../flavors/flavors.service';
 import { flavorImageMisfit, flavorSnapshot } from '../boot-request';
 import { recordAction } from '../instance-action-records';
 import { OperationLauncher } from '../operation-launcher';
+import { quotaExceeded } from '../quota-exceeded';
 import { lockInstanceRow } from './instance-row';
 import {
   type EvacuateValue,
@@ -323,12 +324,7 @@ export class MoveActions {
       const limits = await projectLimits(db, this.settings.config, instance.projectId);
       const usage = await projectUsage(db, instance.projectId);
       const overs = quotaOverages(limits, usage, { ...(cores > 0 && { cores }), ...(ram > 0 && { ram }) });
-      if (overs.length === 0) return;
-      const names = overs.map((over) => over.resource).join(', ');
-      const [first] = overs;
-      throw forbidden(
-        `Quota exceeded for ${names}: Requested ${first.requested}, but already used ${first.used} of ${first.allowed} ${names}`,
-      );
+      if (overs.length > 0) throw quotaExceeded(overs);
     });
   }
 }

@@ -1,10 +1,11 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type GuestSpec } from '../../../common/compute/guest-spec';
-import { OPERATIONS, type TaskState } from '../../../common/compute/instance-states';
+import { OPERATIONS, type TaskState, VmState } from '../../../common/compute/instance-states';
 import { type MigrationStatus, type MigrationType } from '../../../common/compute/migrations';
 import { type Config } from '../../../common/config';
 import { type HostCapabilities } from '../../../common/host-report';
 import { type Logger } from '../../../common/logger';
+import { PowerState } from '../../../common/power-state';
 import { type FlavorSnapshot, type Instance, InstanceMigration } from '../../../entities';
 import { guestSpecOf } from '../guest-specs';
 import { finishEvent, startEvent } from '../instance-actions';
@@ -256,6 +257,10 @@ export function createMoveSteps({ dataSource, config, logger, networking }: Move
     ),
   };
 }
+
+/** Nova's vm_state of a server whose guest is in `powerState` once a move is over: SHUTOFF stays SHUTOFF. */
+export const settledVmState = (powerState: number) =>
+  powerState === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
 
 /** The instance's flavor columns that Nova keeps beside the flavor itself. */
 export function flavorColumns(flavor: FlavorSnapshot): Partial<Instance> {

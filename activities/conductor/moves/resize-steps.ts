@@ -2,7 +2,6 @@ import { type DataSource } from 'typeorm';
 import { type GuestSpec } from '../../../common/compute/guest-spec';
 import { VmState } from '../../../common/compute/instance-states';
 import { MigrationStatus } from '../../../common/compute/migrations';
-import { PowerState } from '../../../common/power-state';
 import { type Config } from '../../../common/config';
 import { InstanceAction } from '../../../entities';
 import { guestSpecOf } from '../guest-specs';
@@ -12,7 +11,7 @@ import { type InstanceNetworking } from '../networking';
 import { ledgered } from '../operations/step-ledger';
 import { type Destination } from '../scheduler/destinations';
 import { releaseSourceClaim, revertMoveClaims } from '../scheduler/move-claims';
-import { flavorColumns, migrationOf, type MoveStep, updateMigration } from './move-steps';
+import { flavorColumns, migrationOf, type MoveStep, settledVmState, updateMigration } from './move-steps';
 
 export const FINISH_RESIZE_EVENT = 'compute_finish_resize';
 export const CONFIRM_EVENT = 'compute_confirm_resize';
@@ -24,10 +23,6 @@ export interface ResizeDecision {
   decision: 'confirm' | 'revert';
   requestId: string;
 }
-
-/** Nova's vm_state of a server whose guest is in `powerState` once a resize is over. */
-const settledVmState = (powerState: number) =>
-  powerState === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
 
 /**
  * The conductor's steps of resize and cold migration after the shared move steps: the

@@ -115,7 +115,11 @@ export function createDestinations({ config, logger }: { config: Config; logger:
       instance: Instance,
       image: NonNullable<PlacementQuery['image']>,
     ): Promise<boolean> {
-      const [node] = (await loadHostStates(db, serviceDownTime)).filter((h) => h.host === instance.host);
+      const [row]: { id: number }[] = await db.query(
+        'SELECT id FROM compute_nodes WHERE host = $1 AND hypervisor_hostname = $2',
+        [instance.host, instance.node],
+      );
+      const [node] = row ? await loadHostStates(db, serviceDownTime, [row.id]) : [];
       if (!node) return false;
       const request = await buildSchedulingRequest(db, instance, image);
       return enabledFilters(config.filter_scheduler.enabled_filters)

@@ -167,6 +167,19 @@ const ALL_BUT_DELETING = Object.values(TaskState).filter(
   (state) => state !== TaskState.DELETING && state !== TaskState.SOFT_DELETING,
 );
 
+/** Resize or cold migration: the same walk, recorded under its own instance action. */
+const coldMove = <A extends 'resize' | 'migrate'>(action: A) =>
+  ({
+    action,
+    workflow: 'resizeWorkflow',
+    event: 'compute_prep_resize',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED],
+    taskStates: RESIZING,
+    toVmState: VmState.RESIZED,
+    onFailure: 'keep',
+    needsHost: true,
+  }) as const satisfies Operation;
+
 /** Every operation Novaflow runs on instances, and how each moves the instance. */
 export const OPERATIONS = {
   create: {
@@ -297,26 +310,8 @@ export const OPERATIONS = {
     onFailure: 'keep',
   },
   /** Resize and cold migration share one workflow: a migration keeps the flavor. */
-  resize: {
-    action: 'resize',
-    workflow: 'resizeWorkflow',
-    event: 'compute_prep_resize',
-    fromVmStates: [VmState.ACTIVE, VmState.STOPPED],
-    taskStates: RESIZING,
-    toVmState: VmState.RESIZED,
-    onFailure: 'keep',
-    needsHost: true,
-  },
-  migrate: {
-    action: 'migrate',
-    workflow: 'resizeWorkflow',
-    event: 'compute_prep_resize',
-    fromVmStates: [VmState.ACTIVE, VmState.STOPPED],
-    taskStates: RESIZING,
-    toVmState: VmState.RESIZED,
-    onFailure: 'keep',
-    needsHost: true,
-  },
+  resize: coldMove('resize'),
+  migrate: coldMove('migrate'),
   /**
    * Confirm and revert are steps of the resize's own workflow, which waits in RESIZED for one of
    * them: the API records the action and signals it; they have no workflow of their own.

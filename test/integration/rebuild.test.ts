@@ -8,6 +8,7 @@ import {
   waitForServer,
   waitForTaskState,
 } from '../support/servers';
+import { settled } from '../support/moves';
 import { TestStack, waitFor } from '../support/stack';
 
 const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
@@ -57,20 +58,6 @@ describe('rebuild', () => {
       expect(put.status).toBe(204);
     }
     return created.body.id as string;
-  };
-
-  /** Waits until the server shows `status` with no task running, and returns it. */
-  const settled = async (client: ApiClient, id: string, status: string): Promise<any> => {
-    let server: any;
-    await waitFor(
-      async () => {
-        server = await getServer(client, id);
-        return server?.status === status && server['OS-EXT-STS:task_state'] === null;
-      },
-      60_000,
-      `server ${id} to be ${status}`,
-    );
-    return server;
   };
 
   /** The action's events once they have all finished, as [event, result], and the action. */

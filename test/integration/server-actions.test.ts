@@ -7,6 +7,7 @@ import {
   waitForGone,
   waitForServer,
 } from '../support/servers';
+import { settled } from '../support/moves';
 import { TestStack, waitFor } from '../support/stack';
 
 const V2_72 = { 'OpenStack-API-Version': 'compute 2.72' };
@@ -75,20 +76,6 @@ describe('server actions', () => {
     const server = await waitForServer(client, created.body.server.id);
     expect(server.status).toBe('ACTIVE');
     return server.id as string;
-  };
-
-  /** Waits until the server shows `status` with no task running, and returns it. */
-  const settled = async (client: ApiClient, id: string, status: string): Promise<any> => {
-    let server: any;
-    await waitFor(
-      async () => {
-        server = await getServer(client, id);
-        return server?.status === status && server['OS-EXT-STS:task_state'] === null;
-      },
-      60_000,
-      `server ${id} to be ${status}`,
-    );
-    return server;
   };
 
   /** The instance action a request recorded, with its events (as an admin sees them). */

@@ -5,8 +5,8 @@ import { type Config } from '../../common/config';
 import { type Logger } from '../../common/logger';
 import { type Instance } from '../../entities';
 import { guestSpecOf } from './guest-specs';
-import { finishAction, finishEvent, startEvent } from './instance-actions';
-import { placeInstance, updateInstance } from './instance-tasks';
+import { finishEvent, startEvent } from './instance-actions';
+import { finishSpawned, placeInstance, updateInstance } from './instance-tasks';
 import { ledgered, type StepInput } from './operations/step-ledger';
 import { type InstanceNetworking } from './networking';
 import { existingClaim, releaseAllocations } from './scheduler/claims';
@@ -126,16 +126,7 @@ export function createBuildActivities({ dataSource, config, logger, networking }
     finishBuild: ledgered(
       dataSource,
       async (db, instance, step: StepInput & { powerState: number; rootDeviceName: string }) => {
-        await updateInstance(db, instance.uuid, {
-          vmState: VmState.ACTIVE,
-          taskState: null,
-          taskId: null,
-          powerState: step.powerState,
-          rootDeviceName: step.rootDeviceName,
-          launchedAt: new Date(),
-        });
-        await finishEvent(db, instance.uuid, step.requestId, BUILD_EVENT, { result: 'Success' });
-        await finishAction(db, instance.uuid, step.requestId);
+        await finishSpawned(db, instance.uuid, { ...step, vmState: VmState.ACTIVE, event: BUILD_EVENT });
       },
     ),
 

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { type EntityManager } from 'typeorm';
 import { FailureType } from '../../common/compute/failures';
 import { Instance } from '../../entities';
+import { finishAction, finishEvent } from './instance-actions';
 
 /** Locks the instance row for this transaction; undefined when there is no such row. */
 export async function lockInstance(db: EntityManager, instanceUuid: string): Promise<Instance | undefined> {
@@ -59,4 +60,25 @@ export async function placeInstance(
     availabilityZone: zone?.zone ?? instance.availabilityZone,
     taskState,
   });
+}
+
+/**
+ * A guest spawned afresh (boot, rebuild, evacuation) runs: the instance settles in `vmState` with
+ * no task, powered as the host said, launched now; its event and action end in success.
+ */
+export async function finishSpawned(
+  db: EntityManager,
+  instanceUuid: string,
+  step: { requestId: string; vmState: string; powerState: number; rootDeviceName: string; event: string },
+): Promise<void> {
+  await updateInstance(db, instanceUuid, {
+    vmState: step.vmState,
+    taskState: null,
+    taskId: null,
+    powerState: step.powerState,
+    rootDeviceName: step.rootDeviceName,
+    launchedAt: new Date(),
+  });
+  await finishEvent(db, instanceUuid, step.requestId, step.event, { result: 'Success' });
+  await finishAction(db, instanceUuid, step.requestId);
 }

@@ -5,8 +5,8 @@ import { type Config } from '../../common/config';
 import { type Logger } from '../../common/logger';
 import { type DataSource } from 'typeorm';
 import { guestSpecOf } from './guest-specs';
-import { finishAction, finishEvent, startEvent } from './instance-actions';
-import { updateInstance } from './instance-tasks';
+import { finishEvent, startEvent } from './instance-actions';
+import { finishSpawned, updateInstance } from './instance-tasks';
 import { type InstanceNetworking } from './networking';
 import { ledgered, type StepInput } from './operations/step-ledger';
 import { createDestinations } from './scheduler/destinations';
@@ -79,16 +79,7 @@ export function createRebuildActivities({ dataSource, config, logger, networking
           rootDeviceName: string;
         },
       ) => {
-        await updateInstance(db, instance.uuid, {
-          vmState: step.vmState,
-          taskState: null,
-          taskId: null,
-          powerState: step.powerState,
-          rootDeviceName: step.rootDeviceName,
-          launchedAt: new Date(),
-        });
-        await finishEvent(db, instance.uuid, step.requestId, REBUILD_EVENT, { result: 'Success' });
-        await finishAction(db, instance.uuid, step.requestId);
+        await finishSpawned(db, instance.uuid, { ...step, event: REBUILD_EVENT });
       },
     ),
   };

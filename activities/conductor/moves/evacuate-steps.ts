@@ -1,16 +1,15 @@
 import { type DataSource } from 'typeorm';
 import { type GuestSpec } from '../../../common/compute/guest-spec';
-import { type TaskState, VmState } from '../../../common/compute/instance-states';
+import { type TaskState } from '../../../common/compute/instance-states';
 import { MigrationStatus } from '../../../common/compute/migrations';
 import { type Config } from '../../../common/config';
-import { PowerState } from '../../../common/power-state';
 import { guestSpecOf } from '../guest-specs';
-import { finishAction, finishEvent, startEvent } from '../instance-actions';
-import { placeInstance, updateInstance } from '../instance-tasks';
+import { startEvent } from '../instance-actions';
+import { finishSpawned, placeInstance } from '../instance-tasks';
 import { type InstanceNetworking } from '../networking';
 import { ledgered } from '../operations/step-ledger';
 import { type Destination } from '../scheduler/destinations';
-import { type MoveStep, updateMigration } from './move-steps';
+import { type MoveStep, settledVmState, updateMigration } from './move-steps';
 
 export const REBUILD_EVENT = 'compute_rebuild_instance';
 
@@ -49,17 +48,12 @@ export function createEvacuateSteps({
     finishEvacuation: ledgered(
       dataSource,
       async (db, instance, step: MoveStep & { powerState: number; rootDeviceName: string }) => {
-        await updateInstance(db, instance.uuid, {
-          vmState: step.powerState === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE,
-          taskState: null,
-          taskId: null,
-          powerState: step.powerState,
-          rootDeviceName: step.rootDeviceName,
-          launchedAt: new Date(),
-        });
         await updateMigration(db, step.migrationUuid, { status: MigrationStatus.DONE });
-        await finishEvent(db, instance.uuid, step.requestId, REBUILD_EVENT, { result: 'Success' });
-        await finishAction(db, instance.uuid, step.requestId);
+        await finishSpawned(db, instance.uuid, {
+          ...step,
+          vmState: settledVmState(step.powerState),
+          event: REBUILD_EVENT,
+        });
       },
     ),
   };

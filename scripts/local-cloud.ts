@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Settings } from '../common/config';
 import { distDir } from '../common/paths';
@@ -8,6 +8,8 @@ import { sleep } from './net';
 import { reapStale, removePidFile, writePidFile } from './pidfile';
 import { startEmbeddedPostgres } from './postgres';
 import { prepareDatabase } from './prepare-database';
+import { libvirtHostLayout, writeLibvirtHostConfig } from './libvirt-daemon';
+import { installLibvirt } from './libvirt-install';
 import { loadSecrets, type Secrets } from './secrets';
 import { type ChildSpec, Supervisor } from './supervisor';
 import { resolveTemporalCli } from './temporal-cli';
@@ -24,6 +26,8 @@ export interface LocalCloudOptions {
   persistent: boolean;
   /** Names of the fake compute hosts, each its own worker process. */
   computeHosts: string[];
+  /** Names of the libvirt compute hosts (real guests under QEMU), each with its own libvirtd. */
+  libvirtHosts?: string[];
   log: (line: string) => void;
 }
 
@@ -121,8 +125,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       NOVAFLOW_DEMO_PASSWORD: undefined,
       NOVAFLOW_SERVICE_PASSWORD: undefined,
     };
+    const libvirtHosts = options.libvirtHosts ?? [];
+    if (libvirtHosts.length > 0) installLibvirt(log);
     const supervisor = new Supervisor(
-      childSpecs(options.computeHosts, sharedEnv, secrets.servicePassword),
+      [
+        ...childSpecs(options.computeHosts, sharedEnv, secrets.servicePassword),
+        ...libvirtHostSpecs(libvirtHosts, env.dataDir, sharedEnv, secrets.servicePassword),
+      ],
       log,
     );
     cleanups.push(() => supervisor.stop());
@@ -143,6 +152,47 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   }
 }
 
+/** Each libvirt host: its own libvirtd, then its compute worker with the libvirt driver on that daemon. */
+function libvirtHostSpecs(
+  hosts: string[],
+  dataDir: string,
+  sharedEnv: NodeJS.ProcessEnv,
+  servicePassword: string,
+): ChildSpec[] {
+  return hosts.flatMap((host) => {
+    const layout = libvirtHostLayout(dataDir, host);
+    writeLibvirtHostConfig(dataDir, host);
+    return [
+      {
+        name: `libvirtd-${host}`,
+        script: join(distDir(), 'scripts', 'libvirt-daemon.js'),
+        args: ['--data-dir', dataDir, '--host', host],
+        env: { PATH: process.env.PATH },
+      },
+      {
+        ...computeSpec(host, sharedEnv, servicePassword),
+        args: ['--host', host, '--config-file', layout.computeConfig],
+        startWhen: () => waitForFile(layout.socket, 60_000),
+      },
+    ];
+  });
+}
+
+function computeSpec(host: string, sharedEnv: NodeJS.ProcessEnv, servicePassword: string): ChildSpec {
+  return {
+    name: host,
+    script: join(distDir(), 'apps', 'worker-compute', 'main.js'),
+    args: ['--host', host],
+    // Compute hosts get no database address at all, as in Nova.
+    env: { ...sharedEnv, DATABASE_URL: undefined, NOVAFLOW_SERVICE_PASSWORD: servicePassword },
+  };
+}
+
+async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path) && Date.now() < deadline) await sleep(200);
+}
+
 function childSpecs(
   computeHosts: string[],
   sharedEnv: NodeJS.ProcessEnv,
@@ -152,13 +202,7 @@ function childSpecs(
   return [
     { name: 'api', script: app('api'), env: sharedEnv },
     { name: 'conductor', script: app('conductor'), env: sharedEnv },
-    ...computeHosts.map((host) => ({
-      name: host,
-      script: app('worker-compute'),
-      args: ['--host', host],
-      // Compute hosts get no database address at all, as in Nova.
-      env: { ...sharedEnv, DATABASE_URL: undefined, NOVAFLOW_SERVICE_PASSWORD: servicePassword },
-    })),
+    ...computeHosts.map((host) => computeSpec(host, sharedEnv, servicePassword)),
   ];
 }
 

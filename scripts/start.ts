@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { loadSettings } from '../common/config';
+import { GUEST_IMAGE_NAME } from './guest-image';
+import { seedTinyLinux } from './seed/tiny-linux';
 import { type LocalCloud, startLocalCloud } from './local-cloud';
 
 const say = (line: string) => process.stdout.write(`[supervisor] ${line}\n`);
@@ -20,7 +23,9 @@ async function stopAll(reason: string, exitCode: number): Promise<void> {
 
 /**
  * `npm start`: the whole system on embedded defaults (or on DATABASE_URL / TEMPORAL_ADDRESS),
- * with NOVAFLOW_FAKE_HOSTS fake compute hosts compute1..N. Ctrl-C or SIGTERM stops everything.
+ * with NOVAFLOW_FAKE_HOSTS fake compute hosts compute1..N and NOVAFLOW_LIBVIRT_HOSTS libvirt hosts
+ * libvirt1..N (real guests under QEMU; the image tiny-linux is seeded for them). Ctrl-C or SIGTERM
+ * stops everything.
  */
 async function main() {
   const startedAt = Date.now();
@@ -37,11 +42,19 @@ async function main() {
     temporalUiPort: 8233,
     persistent: true,
     computeHosts: Array.from({ length: env.fakeHosts }, (_, i) => `compute${i + 1}`),
+    libvirtHosts: Array.from({ length: env.libvirtHosts }, (_, i) => `libvirt${i + 1}`),
     log: say,
   });
 
   const healthy = await cloud.waitHealthy(60_000);
   if (stopping) return;
+  if (healthy && env.libvirtHosts > 0) {
+    const imageId = await seedTinyLinux(
+      { publicUrl: env.publicUrl, username: 'admin', password: cloud.secrets.adminPassword, projectName: 'admin' },
+      join(env.dataDir, 'guest-image'),
+    );
+    say(`image ${GUEST_IMAGE_NAME} (${imageId}) boots on the libvirt hosts`);
+  }
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   const workflowsUrl =
     cloud.temporalUiUrl && `${cloud.temporalUiUrl}/namespaces/${env.temporalNamespace}/workflows`;

@@ -8,6 +8,8 @@ export interface ChildSpec {
   script: string;
   args?: string[];
   env: NodeJS.ProcessEnv;
+  /** Resolves when the child may start (a compute worker waits for its host's libvirtd). */
+  startWhen?: () => Promise<void>;
 }
 
 const FIRST_BACKOFF_MS = 1000;
@@ -39,6 +41,7 @@ export class Supervisor {
   private async keepRunning(spec: ChildSpec): Promise<void> {
     let backoff = FIRST_BACKOFF_MS;
     let restarts = 0;
+    await spec.startWhen?.();
     while (!this.stopping) {
       const startedAt = Date.now();
       const child = fork(spec.script, spec.args ?? [], {

@@ -32,8 +32,17 @@ export interface ComputeDependencies {
  * everything a step needs, because this process has no database.
  */
 export function createComputeActivities({ driver, imageCache, reportProgress }: ComputeDependencies) {
-  const withImage = async (spec: GuestSpec): Promise<GuestSpec> =>
-    driver.capabilities.needsImageData ? { ...spec, imagePath: await imageCache.fetch(spec.image.id) } : spec;
+  /** The spec with the cached paths of its image (and of the image's kernel and ramdisk), when the driver reads them. */
+  const withImage = async (spec: GuestSpec): Promise<GuestSpec> => {
+    if (!driver.capabilities.needsImageData) return spec;
+    const { kernel_id: kernelId, ramdisk_id: ramdiskId } = spec.image.properties;
+    const [imagePath, kernelPath, ramdiskPath] = await Promise.all([
+      imageCache.fetch(spec.image.id),
+      kernelId ? imageCache.fetch(kernelId) : undefined,
+      ramdiskId ? imageCache.fetch(ramdiskId) : undefined,
+    ]);
+    return { ...spec, imagePath, kernelPath, ramdiskPath };
+  };
 
   /** Runs a power action, then asks the hypervisor what state the guest is in now. */
   const powerAction = (instanceUuid: string, action: () => Promise<void>): Promise<GuestPower> =>

@@ -23,8 +23,15 @@ import { createDriver } from './virt';
  */
 async function main() {
   const logger = createLogger('worker-compute');
-  const { values } = parseArgs({ options: { host: { type: 'string', multiple: true } } });
-  const { config, env, warnings } = loadSettings();
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', multiple: true },
+      // Nova's --config-file: options for this host's process over the shared file's (the local
+      // cloud gives its libvirt hosts their driver and daemon this way).
+      'config-file': { type: 'string', multiple: true },
+    },
+  });
+  const { config, env, warnings } = loadSettings(process.env, values['config-file'] ?? []);
   warnings.forEach((warning) => logger.warn(warning));
   const hosts = values.host?.length ? values.host : [config.DEFAULT.host || hostname()];
 
@@ -38,7 +45,7 @@ async function main() {
 
   const running = await Promise.all(
     hosts.map(async (host) => {
-      const driver = createDriver(host, config, join(instancesPath, host));
+      const driver = createDriver(host, config, instancesPath);
       const imageCache = new ImageCache(join(instancesPath, host, '_base'), session);
       const worker = await Worker.create({
         connection: nativeConnection,

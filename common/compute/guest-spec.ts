@@ -22,6 +22,9 @@ export interface GuestSpec {
   image: { id: string; properties: Record<string, string> };
   /** The cached image file on the host, filled in there when the driver needs image data. */
   imagePath?: string;
+  /** The cached kernel and ramdisk of an image that boots by direct kernel boot (kernel_id, ramdisk_id). */
+  kernelPath?: string;
+  ramdiskPath?: string;
   interfaces: GuestInterface[];
   userData: string | null;
   keyData: string | null;

@@ -25,6 +25,8 @@ export interface Environment {
   publicUrl: string;
   /** NOVAFLOW_FAKE_HOSTS: how many fake compute hosts `npm start` runs. */
   fakeHosts: number;
+  /** NOVAFLOW_LIBVIRT_HOSTS: how many libvirt compute hosts (real guests under QEMU) `npm start` adds. */
+  libvirtHosts: number;
 }
 
 function port(name: string, text: string | undefined, fallback: number): number {
@@ -72,5 +74,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     apiPort,
     publicUrl: (env.NOVAFLOW_PUBLIC_URL || `http://${apiHost}:${apiPort}`).replace(/\/+$/, ''),
     fakeHosts: count('NOVAFLOW_FAKE_HOSTS', env.NOVAFLOW_FAKE_HOSTS, 3),
+    libvirtHosts: count('NOVAFLOW_LIBVIRT_HOSTS', env.NOVAFLOW_LIBVIRT_HOSTS, 0),
   };
 }

@@ -9,9 +9,12 @@ export interface Settings {
   warnings: string[];
 }
 
-/** Everything a Novaflow process is configured by: the validated file and the environment. */
-export function loadSettings(processEnv: NodeJS.ProcessEnv = process.env): Settings {
+/**
+ * Everything a Novaflow process is configured by: the validated file, any further files given to
+ * this process (their options win), and the environment.
+ */
+export function loadSettings(processEnv: NodeJS.ProcessEnv = process.env, extraConfigFiles: string[] = []): Settings {
   const env = readEnvironment(processEnv);
-  const { config, warnings } = loadConfig(env.configFile);
+  const { config, warnings } = loadConfig([...(env.configFile ? [env.configFile] : []), ...extraConfigFiles]);
   return { config, env, warnings };
 }

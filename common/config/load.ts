@@ -62,14 +62,17 @@ export function parseConfig(text: string, source = 'configuration'): { config: C
   return { config: config as Config, warnings };
 }
 
-/** Reads and validates the file at `path`, or returns the defaults when `path` is undefined. */
-export function loadConfig(path: string | undefined): { config: Config; warnings: string[] } {
-  if (path === undefined) return parseConfig('');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read configuration file ${path}: ${(error as Error).message}`);
-  }
-  return parseConfig(text, path);
+/**
+ * Reads and validates the files at `paths` as one configuration, a later file's options over an
+ * earlier's (Nova's repeated --config-file); no files: the defaults.
+ */
+export function loadConfig(paths: string[]): { config: Config; warnings: string[] } {
+  const texts = paths.map((path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`cannot read configuration file ${path}: ${(error as Error).message}`);
+    }
+  });
+  return parseConfig(texts.join('\n'), paths.join(', ') || 'configuration');
 }

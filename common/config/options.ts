@@ -10,7 +10,10 @@ export const OPTIONS = {
       '',
       'Name of this host; compute workers take it from --host or NOVAFLOW_FAKE_HOSTS instead.',
     ),
-    compute_driver: strOpt('fake.FakeDriver', 'Virt driver of compute workers.', ['fake.FakeDriver']),
+    compute_driver: strOpt('fake.FakeDriver', 'Virt driver of compute workers.', [
+      'fake.FakeDriver',
+      'libvirt.LibvirtDriver',
+    ]),
     report_interval: intOpt(10, 'Seconds between two inventory reports of a compute host.', { min: 1 }),
     service_down_time: intOpt(60, 'Seconds since the last report after which a service is down.', {
       min: 1,
@@ -104,10 +107,6 @@ export const OPTIONS = {
     injected_file_content_bytes: intOpt(10240, 'Bytes per injected file.', { min: -1 }),
     injected_file_path_length: intOpt(255, 'Characters per injected file path.', { min: -1 }),
   },
-  libvirt: {
-    connection_uri: strOpt('', 'Libvirt URI; empty derives it from virt_type.'),
-    virt_type: strOpt('kvm', 'Hypervisor libvirt drives.', ['kvm', 'qemu', 'lxc', 'parallels']),
-  },
   service_user: {
     auth_url: strOpt(
       '',
@@ -117,6 +116,23 @@ export const OPTIONS = {
     project_name: strOpt('service', 'Project of that user.'),
     user_domain_name: strOpt('Default', 'Domain of that user.'),
     project_domain_name: strOpt('Default', 'Domain of that project.'),
+  },
+  libvirt: {
+    connection_uri: strOpt('', 'Libvirt URI the libvirt driver connects to; empty: qemu:///system.'),
+    virt_type: strOpt('kvm', 'Domain type of libvirt guests: kvm, or qemu (software emulation).', [
+      'kvm',
+      'qemu',
+    ]),
+    // Nova's deprecated option of this name; %s is the destination host. Novaflow's local cloud
+    // points it at each host's own daemon.
+    live_migration_uri: strOpt(
+      'qemu+tcp://%s/system',
+      'Libvirt URI of a live migration destination, %s the host name.',
+    ),
+    live_migration_inbound_addr: strOpt(
+      '',
+      'Address the migration stream of incoming guests listens on; empty: libvirt chooses.',
+    ),
   },
   fake_driver: {
     // Novaflow's own section: the size of every fake host and, for tests only, injected faults.

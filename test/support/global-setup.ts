@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../../scripts/postgres';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { startTemporalDevServer } from '../../scripts/temporal-server';
 import { TEMPLATE_DATABASE, withDatabase } from './databases';
+import { provideLibvirt } from './libvirt';
 import { provideOpenstackCli } from './openstack-cli';
 import { TEST_PASSWORDS } from './passwords';
 
@@ -19,7 +20,8 @@ declare global {
  * Once per test run: one Temporal dev server (in memory) and one PostgreSQL (embedded, ephemeral),
  * unless TEMPORAL_ADDRESS / DATABASE_URL name existing ones, and a template database migrated and
  * seeded once, which every test file copies (CREATE DATABASE ... TEMPLATE); and the openstack CLI
- * of the e2e tests, installed here once rather than by each test file (parallel apt-gets collide).
+ * of the e2e tests and libvirt with the tiny guest image, installed here once rather than by each
+ * test file (parallel apt-gets collide).
  */
 export default async function globalSetup(): Promise<void> {
   const teardown: (() => Promise<void>)[] = [];
@@ -61,6 +63,10 @@ export default async function globalSetup(): Promise<void> {
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
   await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
+  provideLibvirt(scratch, log);
+  if (process.env.NOVAFLOW_TEST_LIBVIRT_MISSING) {
+    log(`the libvirt tests will be skipped: ${process.env.NOVAFLOW_TEST_LIBVIRT_MISSING}`);
+  }
   const { reason } = await openstackCli;
   if (reason) log(`the openstack CLI e2e tests will be skipped: ${reason}`);
 }

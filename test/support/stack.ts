@@ -8,6 +8,8 @@ import { connectTemporal, prepareNamespace } from '../../common/temporal-connect
 import { freePort, sleep } from '../../scripts/net';
 import { createTestDatabase, dropTestDatabase } from './databases';
 import { TEST_PASSWORDS } from './passwords';
+import { libvirtHostLayout } from '../../scripts/libvirt-daemon';
+import { startLibvirtDaemon } from './libvirt';
 import { TestProcess } from './processes';
 
 /** Settings every test stack starts from: fast reports, quick down detection. */
@@ -33,6 +35,8 @@ export interface TestStackOptions {
  */
 export class TestStack {
   readonly processes = new Map<string, TestProcess>();
+  /** Further arguments of a compute host's worker (a libvirt host's --config-file). */
+  private readonly computeArgs = new Map<string, string[]>();
   private connection: Connection | undefined;
   private pool: Pool | undefined;
 
@@ -111,7 +115,19 @@ export class TestStack {
       NOVAFLOW_SERVICE_PASSWORD: TEST_PASSWORDS.service,
       NODE_OPTIONS: `--require ${join(projectRoot(), 'test', 'support', 'forbid-database-modules.js')}`,
     };
-    return this.startProcess(host, 'worker-compute', ['--host', host], env);
+    const args = ['--host', host, ...(this.computeArgs.get(host) ?? [])];
+    return this.startProcess(host, 'worker-compute', args, env);
+  }
+
+  /**
+   * A libvirt host as the local cloud runs one: its own libvirtd (process `libvirtd-<host>`),
+   * then its compute worker with the libvirt driver on that daemon.
+   */
+  async startLibvirtCompute(host: string): Promise<TestProcess> {
+    const daemon = await startLibvirtDaemon(this.workDir, host);
+    this.processes.set(daemon.name, daemon);
+    this.computeArgs.set(host, ['--config-file', libvirtHostLayout(this.workDir, host).computeConfig]);
+    return this.startCompute(host);
   }
 
   /**

@@ -38,7 +38,7 @@ connection_uri = qemu:///system
     expect(config.filter_scheduler.enabled_filters).toEqual(['ComputeFilter', 'SameHostFilter']);
     expect(config.filter_scheduler.host_subset_size).toBe(2);
     expect(config.filter_scheduler.ram_weight_multiplier).toBe(-1.5);
-    expect(config.libvirt).toEqual({ virt_type: 'qemu', connection_uri: 'qemu:///system' });
+    expect(config.libvirt).toMatchObject({ virt_type: 'qemu', connection_uri: 'qemu:///system' });
   });
 
   it.each([
@@ -56,7 +56,7 @@ connection_uri = qemu:///system
     ],
     [
       '[libvirt]\nvirt_type = xen',
-      '[libvirt] virt_type = "xen" is invalid: expected one of kvm, qemu, lxc, parallels',
+      '[libvirt] virt_type = "xen" is invalid: expected one of kvm, qemu',
     ],
     [
       '[filter_scheduler]\nenabled_filters = ComputeFilter, ram',

@@ -17,7 +17,7 @@ import { type BootCause, firstBootLog, rebootLine } from './console-log';
 import { FaultInjection } from './fault-injection';
 import { GuestStore } from './guest-store';
 import { LiveCopy } from './live-copy';
-import { type GuardedAction, POWER_STATE_NAMES, powerStateAfter } from './power-transitions';
+import { type GuardedAction, POWER_STATE_NAMES, powerStateAfter } from '../power-transitions';
 
 /** The root disk name Nova's fake driver gives every guest. */
 const ROOT_DEVICE_NAME = '/dev/sda';

@@ -1,5 +1,5 @@
-import { PowerState } from '../../../../common/power-state';
-import { VirtDriverError } from '../driver';
+import { PowerState } from '../../../common/power-state';
+import { VirtDriverError } from './driver';
 
 /** Nova's power_state.STATE_MAP: the names its logs and faults give power states. */
 export const POWER_STATE_NAMES: Record<PowerState, string> = {

@@ -67,9 +67,21 @@ function cloudKernel(): { version: string; vmlinuz: string } {
 function initramfs(kernelVersion: string): Buffer {
   const modules = `/lib/modules/${kernelVersion}/kernel/drivers`;
   const entries: Entry[] = [
-    ...['bin', 'sbin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'var', 'var/log', 'var/run'].map(
-      (path) => ({ path, mode: DIR }),
-    ),
+    ...[
+      'bin',
+      'sbin',
+      'dev',
+      'proc',
+      'sys',
+      'etc',
+      'etc/acpi',
+      'etc/acpi/PWRF',
+      'lib',
+      'lib/modules',
+      'var',
+      'var/log',
+      'var/run',
+    ].map((path) => ({ path, mode: DIR })),
     { path: 'bin/busybox', mode: EXEC, data: readFileSync('/bin/busybox') },
     ...['sh', 'mount', 'insmod', 'acpid', 'poweroff', 'echo', 'sleep'].map((applet) => ({
       path: `bin/${applet}`,
@@ -100,7 +112,11 @@ export interface GuestImageFiles {
  * qcow2 root disk (the guest runs from its initramfs, booted directly from kernel and ramdisk).
  */
 export function buildGuestImage(dir: string): GuestImageFiles {
-  const files = { kernel: join(dir, 'vmlinuz'), ramdisk: join(dir, 'initrd.gz'), rootDisk: join(dir, 'root.qcow2') };
+  const files = {
+    kernel: join(dir, 'vmlinuz'),
+    ramdisk: join(dir, 'initrd.gz'),
+    rootDisk: join(dir, 'root.qcow2'),
+  };
   if (Object.values(files).every((path) => existsSync(path))) return files;
   mkdirSync(dir, { recursive: true });
   const { version, vmlinuz } = cloudKernel();

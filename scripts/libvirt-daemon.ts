@@ -10,7 +10,13 @@ import { sleep } from './net';
  * the daemon's mount namespace: so several daemons (one per libvirt host) run on one machine,
  * each with its own configuration, runtime and state, and none touches the machine's own.
  */
-const BOUND = { etc: '/etc/libvirt', run: '/run/libvirt', lib: '/var/lib/libvirt', log: '/var/log/libvirt', cache: '/var/cache/libvirt' };
+const BOUND = {
+  etc: '/etc/libvirt',
+  run: '/run/libvirt',
+  lib: '/var/lib/libvirt',
+  log: '/var/log/libvirt',
+  cache: '/var/cache/libvirt',
+};
 
 /** Where one libvirt host's daemon lives under the data directory, and how its compute worker reaches it. */
 export function libvirtHostLayout(dataDir: string, host: string) {
@@ -62,7 +68,10 @@ export function writeLibvirtHostConfig(dataDir: string, host: string): void {
       '',
     ].join('\n'),
   );
-  writeFileSync(join(etc, 'virtlogd.conf'), `log_outputs = "3:file:${join(layout.dir, 'log', 'virtlogd.log')}"\n`);
+  writeFileSync(
+    join(etc, 'virtlogd.conf'),
+    `log_outputs = "3:file:${join(layout.dir, 'log', 'virtlogd.log')}"\n`,
+  );
   writeFileSync(
     layout.computeConfig,
     [
@@ -174,7 +183,9 @@ async function main() {
   // The supervisor's IPC channel closes when it dies: stop rather than run on orphaned.
   process.on('disconnect', () => void stop());
 
-  const code = await new Promise<number>((resolve) => daemon.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+  const code = await new Promise<number>((resolve) =>
+    daemon.once('exit', (exitCode) => resolve(exitCode ?? 1)),
+  );
   kill(pidIn(join(run, 'virtlogd.pid')), 'SIGTERM');
   process.exit(stopping ? 0 : code || 1);
 }

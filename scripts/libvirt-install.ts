@@ -15,7 +15,8 @@ export const GUEST_IMAGE_PACKAGES = ['linux-image-cloud-amd64', 'busybox-static'
 /** Why libvirt hosts cannot run on this machine, or undefined when they can. */
 export function libvirtUnavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `libvirt hosts need Linux, not ${process.platform}`;
-  if (process.getuid?.() !== 0) return 'libvirt hosts need root (each runs its own libvirtd in a mount namespace)';
+  if (process.getuid?.() !== 0)
+    return 'libvirt hosts need root (each runs its own libvirtd in a mount namespace)';
   return undefined;
 }
 
@@ -38,7 +39,9 @@ export function installLibvirt(log: (line: string) => void): void {
   const reason = libvirtUnavailableReason();
   if (reason) throw new Error(reason);
   const script = join(projectRoot(), 'scripts', 'apt-install.sh');
-  log(`installing what libvirt hosts need (if missing): ${[...LIBVIRT_PACKAGES, ...GUEST_IMAGE_PACKAGES].join(' ')}`);
+  log(
+    `installing what libvirt hosts need (if missing): ${[...LIBVIRT_PACKAGES, ...GUEST_IMAGE_PACKAGES].join(' ')}`,
+  );
   execFileSync(script, [...LIBVIRT_PACKAGES, ...GUEST_IMAGE_PACKAGES], { stdio: 'inherit' });
   if (!hasAccount('group', 'libvirt-qemu')) execFileSync('groupadd', ['--system', 'libvirt-qemu']);
   if (!hasAccount('passwd', 'libvirt-qemu')) {

@@ -50,7 +50,12 @@ async function main() {
   if (stopping) return;
   if (healthy && env.libvirtHosts > 0) {
     const imageId = await seedTinyLinux(
-      { publicUrl: env.publicUrl, username: 'admin', password: cloud.secrets.adminPassword, projectName: 'admin' },
+      {
+        publicUrl: env.publicUrl,
+        username: 'admin',
+        password: cloud.secrets.adminPassword,
+        projectName: 'admin',
+      },
       join(env.dataDir, 'guest-image'),
     );
     say(`image ${GUEST_IMAGE_NAME} (${imageId}) boots on the libvirt hosts`);

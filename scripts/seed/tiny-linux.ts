@@ -15,7 +15,10 @@ async function token({ publicUrl, username, password, projectName }: ImageServic
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: username, domain: { id: 'default' }, password } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: username, domain: { id: 'default' }, password } },
+        },
         scope: { project: { name: projectName, domain: { id: 'default' } } },
       },
     }),
@@ -34,7 +37,9 @@ export async function seedTinyLinux(login: ImageServiceLogin, buildDir: string):
   const auth = await token(login);
   const images = `${login.publicUrl}/image/v2/images`;
   const headers = { 'x-auth-token': auth };
-  const existing = (await (await fetch(`${images}?name=${GUEST_IMAGE_NAME}&status=active`, { headers })).json()) as {
+  const existing = (await (
+    await fetch(`${images}?name=${GUEST_IMAGE_NAME}&status=active`, { headers })
+  ).json()) as {
     images: { id: string }[];
   };
   if (existing.images.length > 0) return existing.images[0].id;
@@ -46,14 +51,16 @@ export async function seedTinyLinux(login: ImageServiceLogin, buildDir: string):
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ visibility: 'public', ...fields }),
     });
-    if (created.status !== 201) throw new Error(`image ${fields.name}: HTTP ${created.status} ${await created.text()}`);
+    if (created.status !== 201)
+      throw new Error(`image ${fields.name}: HTTP ${created.status} ${await created.text()}`);
     const { id } = (await created.json()) as { id: string };
     const data = await fetch(`${images}/${id}/file`, {
       method: 'PUT',
       headers: { ...headers, 'content-type': 'application/octet-stream' },
       body: readFileSync(path),
     });
-    if (data.status !== 204) throw new Error(`image ${fields.name} data: HTTP ${data.status} ${await data.text()}`);
+    if (data.status !== 204)
+      throw new Error(`image ${fields.name} data: HTTP ${data.status} ${await data.text()}`);
     return id;
   };
   const kernelId = await upload(

@@ -57,7 +57,8 @@ describeWithLibvirt('openstack CLI: real guests on libvirt hosts', () => {
       120_000,
       `${name} to be ${status}`,
     );
-  const consoleLog = (name: string, ...args: string[]) => openstack.ok(admin, ['console', 'log', 'show', ...args, name]);
+  const consoleLog = (name: string, ...args: string[]) =>
+    openstack.ok(admin, ['console', 'log', 'show', ...args, name]);
   const boots = async (name: string) => (await consoleLog(name)).split(GUEST_BOOTED_LINE).length - 1;
   const bootedTimes = (name: string, times: number) =>
     waitFor(async () => (await boots(name)) >= times, 120_000, `${name} to boot ${times} times`);
@@ -123,7 +124,17 @@ describeWithLibvirt('openstack CLI: real guests on libvirt hosts', () => {
     // m1.small's 2048 MB, where m1.tiny had 512.
     expect(await virsh('lv-b').run(['dominfo', uuid])).toMatch(/Max memory:\s+2097152 KiB/);
 
-    await openstack.ok(admin, ['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', '--host', 'lv-a', '--wait', 'real1']);
+    await openstack.ok(admin, [
+      '--os-compute-api-version',
+      '2.30',
+      'server',
+      'migrate',
+      '--live-migration',
+      '--host',
+      'lv-a',
+      '--wait',
+      'real1',
+    ]);
     await settled('real1', 'ACTIVE');
     expect((await show('real1'))['OS-EXT-SRV-ATTR:host']).toBe('lv-a');
     expect(await domainState('lv-a', uuid)).toBe('running');
@@ -137,7 +148,8 @@ describeWithLibvirt('openstack CLI: real guests on libvirt hosts', () => {
   });
 
   it('completes a boot once, with one domain, when the compute worker is killed during spawn', async () => {
-    const domains = async () => (await virsh('lv-b').run(['list', '--all', '--uuid'])).split('\n').filter(Boolean);
+    const domains = async () =>
+      (await virsh('lv-b').run(['list', '--all', '--uuid'])).split('\n').filter(Boolean);
     const before = new Set(await domains());
     const creating = create('crash1', 'lv-b');
     // Killed as soon as libvirt has the domain: the spawn step has begun and not reported back.

@@ -24,7 +24,10 @@ describeWithLibvirt('libvirt driver', () => {
     dataDir = mkdtempSync(join(process.env.NOVAFLOW_TEST_SCRATCH!, 'libvirt-contract-'));
     for (const host of Object.values(HOSTS)) {
       daemons.push(await startLibvirtDaemon(dataDir, host));
-      drivers.set(host, new LibvirtDriver(host, libvirtHostConfig(dataDir, host), join(dataDir, 'instances')));
+      drivers.set(
+        host,
+        new LibvirtDriver(host, libvirtHostConfig(dataDir, host), join(dataDir, 'instances')),
+      );
     }
   });
 
@@ -49,7 +52,13 @@ describeWithLibvirt('libvirt driver', () => {
       kernelPath: guestImage!.kernel,
       ramdiskPath: guestImage!.ramdisk,
       interfaces: [
-        { portId: instanceUuid, networkId: 'net', networkName: 'private', macAddress: 'fa:16:3e:00:00:01', fixedIps: [] },
+        {
+          portId: instanceUuid,
+          networkId: 'net',
+          networkName: 'private',
+          macAddress: 'fa:16:3e:00:00:01',
+          fixedIps: [],
+        },
       ],
       userData: null,
       keyData: null,

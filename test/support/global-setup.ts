@@ -64,9 +64,17 @@ export default async function globalSetup(): Promise<void> {
   await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
   provideLibvirt(scratch, log);
-  if (process.env.NOVAFLOW_TEST_LIBVIRT_MISSING) {
-    log(`the libvirt tests will be skipped: ${process.env.NOVAFLOW_TEST_LIBVIRT_MISSING}`);
-  }
   const { reason } = await openstackCli;
-  if (reason) log(`the openstack CLI e2e tests will be skipped: ${reason}`);
+  const missing = [
+    ...(reason ? [`the openstack CLI e2e tests: ${reason}`] : []),
+    ...(process.env.NOVAFLOW_TEST_LIBVIRT_MISSING
+      ? [`the libvirt tests: ${process.env.NOVAFLOW_TEST_LIBVIRT_MISSING}`]
+      : []),
+  ];
+  // CI (.ci/run) sets NOVAFLOW_TEST_REQUIRE_ALL: there a test that would be skipped fails the run.
+  if (missing.length > 0 && process.env.NOVAFLOW_TEST_REQUIRE_ALL) {
+    for (const stop of teardown.reverse()) await stop();
+    throw new Error(`NOVAFLOW_TEST_REQUIRE_ALL is set, but these would be skipped: ${missing.join('; ')}`);
+  }
+  for (const line of missing) log(`skipping ${line}`);
 }

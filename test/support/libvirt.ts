@@ -52,8 +52,15 @@ export async function startLibvirtDaemon(dataDir: string, host: string): Promise
   const layout = libvirtHostLayout(dataDir, host);
   const virsh = new Virsh(layout.uri);
   const deadline = Date.now() + 60_000;
-  while (!(existsSync(layout.socket) && (await virsh.run(['uri']).then(() => true, () => false)))) {
-    if (Date.now() > deadline || !daemon.running) throw new Error(`libvirtd of ${host} did not start: see ${daemon.logFile}`);
+  while (!(
+    existsSync(layout.socket) &&
+    (await virsh.run(['uri']).then(
+      () => true,
+      () => false,
+    ))
+  )) {
+    if (Date.now() > deadline || !daemon.running)
+      throw new Error(`libvirtd of ${host} did not start: see ${daemon.logFile}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return daemon;

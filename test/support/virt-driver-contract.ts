@@ -83,7 +83,8 @@ export function describeVirtDriverContract(name: string, subject: () => DriverUn
     for (;;) {
       const output = await driver.getConsoleOutput(uuid);
       if (output.split(bootLine).length - 1 >= times) return;
-      if (Date.now() > deadline) throw new Error(`guest ${uuid} did not boot: console shows ${JSON.stringify(output)}`);
+      if (Date.now() > deadline)
+        throw new Error(`guest ${uuid} did not boot: console shows ${JSON.stringify(output)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -178,16 +179,19 @@ export function describeVirtDriverContract(name: string, subject: () => DriverUn
       ['SUSPENDED', 'unpause', 'suspended'],
       ['PAUSED', 'suspend', 'paused'],
       ['SHUTDOWN', 'resume', 'shutdown'],
-    ])('from %s, refuses to %s with an error no host can fix, changing nothing', async (before, action, stateName) => {
-      const { driver, uuid } = await guestIn(before);
-      const error = await actions[action](driver, uuid).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(VirtDriverError);
-      expect(error).toMatchObject({
-        retryOnAnotherHost: false,
-        message: `Cannot ${action} instance ${uuid} while it is ${stateName}.`,
-      });
-      expect(await powerOf(driver, uuid)).toBe(expected(before));
-    });
+    ])(
+      'from %s, refuses to %s with an error no host can fix, changing nothing',
+      async (before, action, stateName) => {
+        const { driver, uuid } = await guestIn(before);
+        const error = await actions[action](driver, uuid).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(VirtDriverError);
+        expect(error).toMatchObject({
+          retryOnAnotherHost: false,
+          message: `Cannot ${action} instance ${uuid} while it is ${stateName}.`,
+        });
+        expect(await powerOf(driver, uuid)).toBe(expected(before));
+      },
+    );
 
     it('answers every action on a guest it lacks with GuestNotFound, which no other host can fix', async () => {
       const driver = subject().driver(hosts().a);
@@ -201,7 +205,10 @@ export function describeVirtDriverContract(name: string, subject: () => DriverUn
       for (const call of calls) {
         const error = await call().catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(GuestNotFound);
-        expect(error).toMatchObject({ message: `Instance ${unknown} could not be found.`, retryOnAnotherHost: false });
+        expect(error).toMatchObject({
+          message: `Instance ${unknown} could not be found.`,
+          retryOnAnotherHost: false,
+        });
       }
     });
 
@@ -312,7 +319,9 @@ export function describeVirtDriverContract(name: string, subject: () => DriverUn
       ['SUSPENDED', 'suspended'],
     ])('refuses to live-migrate a %s guest, with an error no host can fix', async (state, stateName) => {
       const { driver, uuid } = await guestIn(state);
-      const error = await driver.checkCanLiveMigrateSource(uuid, 'elsewhere').catch((caught: unknown) => caught);
+      const error = await driver
+        .checkCanLiveMigrateSource(uuid, 'elsewhere')
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(VirtDriverError);
       expect(error).toMatchObject({
         message: `Cannot live migrate instance ${uuid} while it is ${stateName}.`,

@@ -54,10 +54,7 @@ connection_uri = qemu:///system
       '[DEFAULT]\nram_allocation_ratio = lots',
       '[DEFAULT] ram_allocation_ratio = "lots" is invalid: expected a number >= 0',
     ],
-    [
-      '[libvirt]\nvirt_type = xen',
-      '[libvirt] virt_type = "xen" is invalid: expected one of kvm, qemu',
-    ],
+    ['[libvirt]\nvirt_type = xen', '[libvirt] virt_type = "xen" is invalid: expected one of kvm, qemu'],
     [
       '[filter_scheduler]\nenabled_filters = ComputeFilter, ram',
       '[filter_scheduler] enabled_filters = "ComputeFilter, ram" is invalid: expected a comma-separated list of filter class names',

@@ -134,7 +134,8 @@ export class LibvirtDriver implements VirtDriver {
     }
     if (domain.state === 'shut off') return;
     const timeout = options.timeoutSeconds ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS;
-    if (domain.state === 'running' && timeout > 0 && (await this.shutDownCleanly(instanceUuid, timeout))) return;
+    if (domain.state === 'running' && timeout > 0 && (await this.shutDownCleanly(instanceUuid, timeout)))
+      return;
     await this.stop(instanceUuid);
   }
 
@@ -277,7 +278,10 @@ export class LibvirtDriver implements VirtDriver {
   async checkCanLiveMigrateDestination(spec: GuestSpec, sourceHost: string): Promise<void> {
     const uuid = spec.instanceUuid;
     if (sourceHost === this.host) {
-      throw new VirtDriverError(`Instance ${uuid} cannot be live migrated to its own host ${this.host}.`, false);
+      throw new VirtDriverError(
+        `Instance ${uuid} cannot be live migrated to its own host ${this.host}.`,
+        false,
+      );
     }
     const existing = await this.info(uuid);
     if (existing) throw new VirtDriverError(`Instance ${uuid} already exists on host ${this.host}.`, false);
@@ -286,7 +290,10 @@ export class LibvirtDriver implements VirtDriver {
   async checkCanLiveMigrateSource(instanceUuid: string, _destHost: string): Promise<void> {
     const domain = await this.domain(instanceUuid);
     if (await exists(InstanceFiles.resizeSourceOf(this.instancesDir, instanceUuid).directory)) {
-      throw new VirtDriverError(`Cannot live migrate instance ${instanceUuid} while it is being migrated.`, false);
+      throw new VirtDriverError(
+        `Cannot live migrate instance ${instanceUuid} while it is being migrated.`,
+        false,
+      );
     }
     const state = guardState(domain);
     if (state !== PowerState.RUNNING && state !== PowerState.PAUSED) {
@@ -385,8 +392,16 @@ export class LibvirtDriver implements VirtDriver {
     };
   }
 
-  private xmlOf(spec: GuestSpec, files: InstanceFiles, layout: Awaited<ReturnType<LibvirtDriver['diskLayout']>>) {
-    return domainXml(spec, files, { virtType: this.config.libvirt.virt_type, arch: hostArchitecture(), ...layout });
+  private xmlOf(
+    spec: GuestSpec,
+    files: InstanceFiles,
+    layout: Awaited<ReturnType<LibvirtDriver['diskLayout']>>,
+  ) {
+    return domainXml(spec, files, {
+      virtType: this.config.libvirt.virt_type,
+      arch: hostArchitecture(),
+      ...layout,
+    });
   }
 
   /** Writes the domain's XML into its directory (as Nova's libvirt.xml) and defines it from there. */
@@ -446,7 +461,10 @@ export class LibvirtDriver implements VirtDriver {
 
   private async domainUuids(): Promise<string[]> {
     const out = await this.virsh.run(['list', '--all', '--uuid']);
-    return out.split('\n').map((line) => line.trim()).filter(Boolean);
+    return out
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   }
 
   /** The domain's state, or undefined when libvirt has no such domain. */
@@ -454,7 +472,11 @@ export class LibvirtDriver implements VirtDriver {
     const out = await this.virsh.onDomain(['dominfo', instanceUuid]);
     if (out === undefined) return undefined;
     const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(out)?.[1].trim() ?? '';
-    return { state: field('State'), managedSave: field('Managed save') === 'yes', vcpus: Number(field('CPU\\(s\\)')) || 0 };
+    return {
+      state: field('State'),
+      managedSave: field('Managed save') === 'yes',
+      vcpus: Number(field('CPU\\(s\\)')) || 0,
+    };
   }
 
   private async domain(instanceUuid: string): Promise<DomainInfo> {
@@ -469,5 +491,7 @@ export class LibvirtDriver implements VirtDriver {
  * is suspended (it resumes, it does not unpause), though Nova reports its power state as SHUTDOWN.
  */
 function guardState(domain: DomainInfo): PowerState {
-  return domain.managedSave && domain.state === 'shut off' ? PowerState.SUSPENDED : powerStateOf(domain.state);
+  return domain.managedSave && domain.state === 'shut off'
+    ? PowerState.SUSPENDED
+    : powerStateOf(domain.state);
 }

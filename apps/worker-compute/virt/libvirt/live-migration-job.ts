@@ -18,11 +18,11 @@ export interface MigrationTarget {
   inboundAddress: string;
 }
 
-/** `virsh domjobinfo --rawstats` lines ("memory_total=268435456") as name → number. */
+/** `virsh domjobinfo --rawstats` lines ("memory_total: 268435456") as the progress of a migration. */
 export function parseJobStats(text: string): LiveMigrationProgress | undefined {
   const stats = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const match = /^\s*(\w+)\s*=\s*(\d+)/.exec(line);
+    const match = /^\s*(\w+)\s*[:=]\s*(\d+)/.exec(line);
     if (match) stats.set(match[1], Number(match[2]));
   }
   if (!stats.has('memory_total')) return undefined;
@@ -127,7 +127,8 @@ export class LiveMigrationJob {
       await migration;
     } catch (error) {
       // The guest stays here, running again if the job paused it.
-      if (this.pausedToConverge) await this.virsh.onDomain(['resume', this.instanceUuid]).catch(() => undefined);
+      if (this.pausedToConverge)
+        await this.virsh.onDomain(['resume', this.instanceUuid]).catch(() => undefined);
       throw this.aborted ? new LiveMigrationAborted(this.instanceUuid) : error;
     } finally {
       await watching;

@@ -27,7 +27,8 @@ export class LibvirtUnavailable extends Error {
 /** libvirt's VIR_ERR_NO_DOMAIN, as virsh words it (a lookup by uuid says only that it failed). */
 const NO_DOMAIN = /Domain not found|no domain with matching|failed to get domain/i;
 /** Failures of the connection itself, not of the operation. */
-const UNREACHABLE = /failed to connect to the hypervisor|Cannot recv data|End of file while reading data|Broken pipe/i;
+const UNREACHABLE =
+  /failed to connect to the hypervisor|Cannot recv data|End of file while reading data|Broken pipe/i;
 
 /** virsh's "error: ..." lines, without the prefix: libvirt's message for the failure. */
 function libvirtMessage(stderr: string): string {
@@ -57,9 +58,11 @@ export class Virsh {
         (error, stdout, stderr) => {
           if (!error) return resolve(stdout);
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') return reject(new LibvirtUnavailable('virsh is not installed (libvirt-clients)'));
+          if (code === 'ENOENT')
+            return reject(new LibvirtUnavailable('virsh is not installed (libvirt-clients)'));
           const message = libvirtMessage(stderr) || error.message;
-          if (UNREACHABLE.test(message)) return reject(new LibvirtUnavailable(`libvirt at ${this.uri}: ${message}`));
+          if (UNREACHABLE.test(message))
+            return reject(new LibvirtUnavailable(`libvirt at ${this.uri}: ${message}`));
           reject(new LibvirtError(command, message));
         },
       );
@@ -77,4 +80,5 @@ export class Virsh {
   }
 }
 
-export const isNoDomain = (error: unknown) => error instanceof LibvirtError && NO_DOMAIN.test(error.libvirtMessage);
+export const isNoDomain = (error: unknown) =>
+  error instanceof LibvirtError && NO_DOMAIN.test(error.libvirtMessage);

@@ -37,7 +37,9 @@ export interface ServiceRow {
 
 /** The few fields of OpenStack's JSON the benchmarks read. */
 export interface Body {
-  server: { id: string };
+  server: { id: string; status?: string };
+  /** os-getConsoleOutput's answer. */
+  output?: string;
   servers: ServerRow[];
   services: ServiceRow[];
   service: ServiceRow;

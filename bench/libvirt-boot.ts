@@ -58,12 +58,12 @@ async function pipelineBoot(
   const id = res.body.server.id;
   const active = await until(async () => {
     const { body } = await api.call('GET', `/compute/v2.1/servers/${id}`);
-    if ((body as any).server.status === 'ERROR') throw new Error(`boot ${id} failed`);
-    return (body as any).server.status === 'ACTIVE';
+    if (body.server.status === 'ERROR') throw new Error(`boot ${id} failed`);
+    return body.server.status === 'ACTIVE';
   }, 'ACTIVE');
   const booted = await until(async () => {
     const out = await api.call('POST', `/compute/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': {} });
-    return out.status === 200 && String((out.body as any).output).includes(GUEST_BOOTED_LINE);
+    return out.status === 200 && String(out.body.output).includes(GUEST_BOOTED_LINE);
   }, 'the boot line');
   await api.call('DELETE', `/compute/v2.1/servers/${id}`);
   await until(async () => (await api.call('GET', `/compute/v2.1/servers/${id}`)).status === 404, 'delete');

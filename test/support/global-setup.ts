@@ -63,7 +63,7 @@ export default async function globalSetup(): Promise<void> {
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
   await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
-  provideLibvirt(scratch, log);
+  await provideLibvirt(scratch, log);
   const { reason } = await openstackCli;
   const missing = [
     ...(reason ? [`the openstack CLI e2e tests: ${reason}`] : []),

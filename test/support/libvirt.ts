@@ -16,13 +16,16 @@ const LIBVIRT_MISSING = 'NOVAFLOW_TEST_LIBVIRT_MISSING';
  * (scripts/apt-install.sh, under its lock) and builds the tiny guest into `scratch`, recording
  * where it is, or why libvirt tests cannot run here, in the environment of the test files.
  */
-export function provideLibvirt(scratch: string, log: (line: string) => void): void {
+export async function provideLibvirt(scratch: string, log: (line: string) => void): Promise<void> {
   delete process.env[GUEST_IMAGE_DIR];
   delete process.env[LIBVIRT_MISSING];
   try {
     installLibvirt(log);
     const dir = join(scratch, 'guest-image');
     buildGuestImage(dir);
+    // Whether a libvirtd of the tests' kind starts here at all (a container may refuse its mount namespace).
+    const probe = await startLibvirtDaemon(join(scratch, 'libvirt-probe'), 'probe');
+    await probe.stop();
     process.env[GUEST_IMAGE_DIR] = dir;
   } catch (error) {
     process.env[LIBVIRT_MISSING] = libvirtUnavailableReason() ?? (error as Error).message;

@@ -1,6 +1,9 @@
 import { powerStateOf } from '../../../apps/worker-compute/virt/libvirt/domain-states';
 import { hypervisorVersion } from '../../../apps/worker-compute/virt/libvirt/host-resources';
-import { parseJobStats } from '../../../apps/worker-compute/virt/libvirt/live-migration-job';
+import {
+  isMigrationRunning,
+  parseJobStats,
+} from '../../../apps/worker-compute/virt/libvirt/live-migration-job';
 import { PowerState } from '../../../common/power-state';
 
 describe('what the libvirt driver reads from virsh', () => {
@@ -46,5 +49,11 @@ describe('what the libvirt driver reads from virsh', () => {
       diskRemaining: 0,
     });
     expect(parseJobStats('Job type: 0\n')).toBeUndefined();
+  });
+
+  it('tells an outgoing migration that runs from no job, or another kind of job', () => {
+    expect(isMigrationRunning('Job type: 2\n\noperation: 5\ntime_elapsed: 2004\n')).toBe(true);
+    expect(isMigrationRunning('Job type: 0\n')).toBe(false);
+    expect(isMigrationRunning('Job type: 2\n\noperation: 1\n')).toBe(false);
   });
 });

@@ -20,7 +20,7 @@ import { powerStateOf } from './domain-states';
 import { domainXml, rootDeviceName } from './domain-xml';
 import { libvirtResources } from './host-resources';
 import { InstanceFiles } from './instance-files';
-import { LiveMigrationJob } from './live-migration-job';
+import { awaitOrphanedMigration, LiveMigrationJob } from './live-migration-job';
 import { createBlank, createOverlay, growTo, rebaseOnto } from './qemu-img';
 import { Virsh } from './virsh';
 
@@ -38,6 +38,12 @@ interface DomainInfo {
   state: string;
   managedSave: boolean;
   vcpus: number;
+}
+
+/** Copies through a temporary name, so that a copy cut short by a crash is never taken for a whole one. */
+async function copyAtomically(from: string, to: string): Promise<void> {
+  await copyFile(from, `${to}.part`);
+  await rename(`${to}.part`, to);
 }
 
 const exists = (path: string) =>
@@ -219,8 +225,7 @@ export class LibvirtDriver implements VirtDriver {
       const from = join(kept.directory, name);
       const to = join(target.directory, name);
       if (!(await exists(from)) || (await exists(to))) continue;
-      await copyFile(from, `${to}.part`);
-      await rename(`${to}.part`, to);
+      await copyAtomically(from, to);
     }
   }
 
@@ -315,13 +320,15 @@ export class LibvirtDriver implements VirtDriver {
   /**
    * Copies the running guest with its disks' own blocks (libvirt's incremental block migration)
    * to the destination's daemon, which defines it from the XML the destination prepared. A retry
-   * after the guest arrived finds it gone from here and running there.
+   * joins the copy still running (in this process, or in libvirt after a killed worker began it);
+   * one after the guest arrived finds it gone from here and running there.
    */
   async liveMigrate(instanceUuid: string, destHost: string, control: LiveMigrationControl): Promise<void> {
     const running = this.migrations.get(instanceUuid);
     if (running) return running.join(control);
     const destUri = this.config.libvirt.live_migration_uri.replace('%s', destHost);
     const destination = new Virsh(destUri);
+    await awaitOrphanedMigration(this.virsh, instanceUuid, control);
     if (!(await this.info(instanceUuid))) {
       if (await destination.onDomain(['domstate', instanceUuid])) return;
       throw new GuestNotFound(instanceUuid);
@@ -376,10 +383,7 @@ export class LibvirtDriver implements VirtDriver {
       [spec.kernelPath, files.kernel],
       [spec.ramdiskPath, files.ramdisk],
     ] as const) {
-      if (from && !(await exists(to))) {
-        await copyFile(from, `${to}.part`);
-        await rename(`${to}.part`, to);
-      }
+      if (from && !(await exists(to))) await copyAtomically(from, to);
     }
   }
 

@@ -37,6 +37,41 @@ export function parseJobStats(text: string): LiveMigrationProgress | undefined {
   };
 }
 
+/** libvirt's VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT, as domjobinfo --rawstats prints it. */
+const MIGRATION_OUT = 5;
+
+/** Whether domjobinfo --rawstats shows an outgoing migration running (job type 0 is none). */
+export function isMigrationRunning(text: string): boolean {
+  const type = Number(/^\s*Job type:\s*(\d+)/m.exec(text)?.[1] ?? 0);
+  const operation = Number(/^\s*operation:\s*(\d+)/m.exec(text)?.[1] ?? 0);
+  return type !== 0 && operation === MIGRATION_OUT;
+}
+
+/**
+ * Waits out a migration of the guest that libvirt runs but no job of this process started: the
+ * copy a compute worker began before it was killed goes on in libvirt, and must not be started a
+ * second time. Its progress is reported meanwhile; an abort stops it.
+ */
+export async function awaitOrphanedMigration(
+  virsh: Virsh,
+  instanceUuid: string,
+  control: LiveMigrationControl,
+): Promise<void> {
+  let abortSent = false;
+  for (;;) {
+    const stats = await virsh.onDomain(['domjobinfo', instanceUuid, '--rawstats']);
+    if (stats === undefined || !isMigrationRunning(stats)) break;
+    const progress = parseJobStats(stats);
+    if (progress) control.onProgress(progress);
+    if (control.signal.aborted && !abortSent) {
+      abortSent = true;
+      await virsh.onDomain(['domjobabort', instanceUuid]).catch(() => undefined);
+    }
+    await sleep(POLL_MS);
+  }
+  if (abortSent) throw new LiveMigrationAborted(instanceUuid);
+}
+
 /**
  * One live migration out of this host, as Nova's libvirt driver runs it: the copy (libvirt's
  * migration with incremental block copy) watched every half second for progress, aborted on

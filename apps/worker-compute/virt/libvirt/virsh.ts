@@ -48,13 +48,13 @@ export class Virsh {
   constructor(readonly uri: string) {}
 
   /** Runs `virsh <args>`, resolving to its stdout; a failure throws LibvirtError or LibvirtUnavailable. */
-  run(args: string[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string> {
+  run(args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
     const command = args[0];
     return new Promise((resolve, reject) => {
       execFile(
         'virsh',
         ['--quiet', '--connect', this.uri, ...args],
-        { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: options.signal, maxBuffer: 16 << 20 },
+        { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: 16 << 20 },
         (error, stdout, stderr) => {
           if (!error) return resolve(stdout);
           const code = (error as NodeJS.ErrnoException).code;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { passwordLogin } from '../../common/password-login';
 import { buildGuestImage, GUEST_IMAGE_NAME } from '../guest-image';
 
 export interface ImageServiceLogin {
@@ -9,23 +10,11 @@ export interface ImageServiceLogin {
   projectName: string;
 }
 
-async function token({ publicUrl, username, password, projectName }: ImageServiceLogin): Promise<string> {
-  const res = await fetch(`${publicUrl}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: username, domain: { id: 'default' }, password } },
-        },
-        scope: { project: { name: projectName, domain: { id: 'default' } } },
-      },
-    }),
-  });
-  const subject = res.headers.get('x-subject-token');
-  if (res.status !== 201 || !subject) throw new Error(`identity: HTTP ${res.status} for ${username}`);
-  return subject;
+async function token({ publicUrl, ...credentials }: ImageServiceLogin): Promise<string> {
+  const login = await passwordLogin(`${publicUrl}/identity/v3`, credentials);
+  if (login.status !== 201 || !login.token)
+    throw new Error(`identity: HTTP ${login.status} for ${credentials.username}`);
+  return login.token;
 }
 
 /**

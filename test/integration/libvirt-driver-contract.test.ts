@@ -1,6 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GuestSpec } from '../../apps/worker-compute/virt/driver';
+import { randomUUID } from 'node:crypto';
+import { type GuestSpec, type LiveMigrationProgress } from '../../apps/worker-compute/virt/driver';
+import { InstanceFiles } from '../../apps/worker-compute/virt/libvirt/instance-files';
+import {
+  isMigrationRunning,
+  migrateCommand,
+} from '../../apps/worker-compute/virt/libvirt/live-migration-job';
+import { Virsh } from '../../apps/worker-compute/virt/libvirt/virsh';
+import { type FlavorSnapshot } from '../../entities/instance.entities';
+import { libvirtHostLayout } from '../../scripts/libvirt-daemon';
 import { LibvirtDriver } from '../../apps/worker-compute/virt/libvirt/libvirt-driver';
 import { GUEST_BOOTED_LINE } from '../../scripts/guest-image';
 import { PowerState } from '../../common/power-state';
@@ -36,35 +45,81 @@ describeWithLibvirt('libvirt driver', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  const spec = (instanceUuid: string, flavor?: Partial<FlavorSnapshot>): GuestSpec => ({
+    instanceUuid,
+    name: `instance-${instanceUuid.slice(0, 8)}`,
+    hostname: 'vm1',
+    flavor: contractFlavor(flavor),
+    image: {
+      id: 'tiny-linux',
+      properties: { kernel_id: 'kernel', ramdisk_id: 'ramdisk', os_command_line: 'console=ttyS0 quiet' },
+    },
+    imagePath: guestImage!.rootDisk,
+    kernelPath: guestImage!.kernel,
+    ramdiskPath: guestImage!.ramdisk,
+    interfaces: [
+      {
+        portId: instanceUuid,
+        networkId: 'net',
+        networkName: 'private',
+        macAddress: 'fa:16:3e:00:00:01',
+        fixedIps: [],
+      },
+    ],
+    userData: null,
+    keyData: null,
+    metadata: {},
+  });
+
   describeVirtDriverContract('libvirt driver', () => ({
     hosts: HOSTS,
     driver: (host) => drivers.get(host)!,
-    spec: (instanceUuid, flavor): GuestSpec => ({
-      instanceUuid,
-      name: `instance-${instanceUuid.slice(0, 8)}`,
-      hostname: 'vm1',
-      flavor: contractFlavor(flavor),
-      image: {
-        id: 'tiny-linux',
-        properties: { kernel_id: 'kernel', ramdisk_id: 'ramdisk', os_command_line: 'console=ttyS0 quiet' },
-      },
-      imagePath: guestImage!.rootDisk,
-      kernelPath: guestImage!.kernel,
-      ramdiskPath: guestImage!.ramdisk,
-      interfaces: [
-        {
-          portId: instanceUuid,
-          networkId: 'net',
-          networkName: 'private',
-          macAddress: 'fa:16:3e:00:00:01',
-          fixedIps: [],
-        },
-      ],
-      userData: null,
-      keyData: null,
-      metadata: {},
-    }),
+    spec,
     suspendedPowerState: PowerState.SHUTDOWN,
     bootLine: GUEST_BOOTED_LINE,
   }));
+
+  it('waits out a live migration that a killed compute worker began, rather than starting another', async () => {
+    const uuid = randomUUID();
+    const guest = spec(uuid);
+    const [source, dest] = [drivers.get(HOSTS.a)!, drivers.get(HOSTS.b)!];
+    try {
+      await source.prepareBlockDevices(guest);
+      await source.spawn(guest);
+      await dest.preLiveMigration(guest);
+      // The copy the killed worker's virsh still runs, slowed so that it outlives the restart.
+      const target = {
+        destUri: libvirtHostLayout(dataDir, HOSTS.b).uri,
+        destXml: InstanceFiles.of(join(dataDir, 'instances', HOSTS.b), uuid).domainXml,
+        inboundAddress: '127.0.0.1',
+      };
+      const orphan = new Virsh(libvirtHostLayout(dataDir, HOSTS.a).uri).run([
+        ...migrateCommand(uuid, target),
+        '--bandwidth',
+        '64',
+      ]);
+      const sourceVirsh = new Virsh(libvirtHostLayout(dataDir, HOSTS.a).uri);
+      while (!isMigrationRunning((await sourceVirsh.onDomain(['domjobinfo', uuid, '--rawstats'])) ?? '')) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // The restarted worker: a driver of the same host that has no job of its own.
+      const restarted = new LibvirtDriver(
+        HOSTS.a,
+        libvirtHostConfig(dataDir, HOSTS.a),
+        join(dataDir, 'instances'),
+      );
+      const progress: LiveMigrationProgress[] = [];
+      await restarted.liveMigrate(uuid, HOSTS.b, {
+        onProgress: (p) => progress.push(p),
+        signal: new AbortController().signal,
+      });
+      await orphan;
+      expect(progress.length).toBeGreaterThan(0);
+      expect(await source.listGuests()).toEqual(new Map());
+      expect((await dest.postLiveMigrationAtDestination(uuid, false)).powerState).toBe(PowerState.RUNNING);
+    } finally {
+      await source.destroy(uuid);
+      await dest.destroy(uuid);
+    }
+  });
 });

@@ -37,6 +37,37 @@ export function parseJobStats(text: string): LiveMigrationProgress | undefined {
   };
 }
 
+/**
+ * The virsh command of a live migration with incremental block copy: the guest defined on the
+ * destination (from the XML it prepared) and undefined here once it runs there.
+ */
+export function migrateCommand(
+  instanceUuid: string,
+  { destUri, destXml, inboundAddress }: MigrationTarget,
+): string[] {
+  const args = [
+    'migrate',
+    '--live',
+    '--persistent',
+    '--undefinesource',
+    '--copy-storage-inc',
+    '--xml',
+    destXml,
+    instanceUuid,
+    destUri,
+  ];
+  if (!inboundAddress) return args;
+  return [
+    ...args,
+    '--migrateuri',
+    `tcp://${inboundAddress}`,
+    '--listen-address',
+    inboundAddress,
+    '--disks-uri',
+    `tcp://${inboundAddress}`,
+  ];
+}
+
 /** libvirt's VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT, as domjobinfo --rawstats prints it. */
 const MIGRATION_OUT = 5;
 
@@ -128,23 +159,8 @@ export class LiveMigrationJob {
   }
 
   private async copy(): Promise<void> {
-    const { destUri, destXml, inboundAddress } = this.target;
-    const args = [
-      'migrate',
-      '--live',
-      '--persistent',
-      '--undefinesource',
-      '--copy-storage-inc',
-      '--xml',
-      destXml,
-      this.instanceUuid,
-      destUri,
-    ];
-    if (inboundAddress) {
-      args.push('--migrateuri', `tcp://${inboundAddress}`, '--listen-address', inboundAddress);
-      args.push('--disks-uri', `tcp://${inboundAddress}`);
-    }
     let finished = false;
+    const args = migrateCommand(this.instanceUuid, this.target);
     const migration = this.virsh.run(args, { timeoutMs: MIGRATION_TIMEOUT_MS }).finally(() => {
       finished = true;
     });

@@ -96,9 +96,12 @@ const virsh = (uri: string, args: string[]) =>
     ),
   );
 
-const pidIn = (file: string): number | undefined => {
+/** The pid in a daemon's pid file, if that process is still the daemon `name` (pids are reused). */
+const pidIn = (file: string, name: string): number | undefined => {
   const pid = Number(existsSync(file) ? readFileSync(file, 'utf8').trim() : NaN);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  return cmdline.includes(name) ? pid : undefined;
 };
 
 const kill = (pid: number | undefined, signal: NodeJS.Signals) => {
@@ -146,8 +149,8 @@ async function main() {
   writeLibvirtHostConfig(dataDir, host);
   const run = join(layout.dir, 'run');
   // A daemon of an earlier run that was killed with its supervisor is stopped first.
-  kill(pidIn(join(run, 'libvirtd.pid')), 'SIGKILL');
-  kill(pidIn(join(run, 'virtlogd.pid')), 'SIGKILL');
+  kill(pidIn(join(run, 'libvirtd.pid'), 'libvirtd'), 'SIGKILL');
+  kill(pidIn(join(run, 'virtlogd.pid'), 'virtlogd'), 'SIGKILL');
   for (const target of Object.values(BOUND)) mkdirSync(target, { recursive: true });
 
   const mounts = Object.entries(BOUND)
@@ -161,7 +164,8 @@ async function main() {
       'private',
       '/bin/sh',
       '-c',
-      // Pid files outside the bound directories, which every daemon of the machine would share.
+      // Pid files of this host's own: the default ones (/run/libvirtd.pid, /run/virtlogd.pid) are
+      // outside the bound directories, one for every daemon of the machine.
       `${mounts} && virtlogd -d -f /etc/libvirt/virtlogd.conf -p '${join(run, 'virtlogd.pid')}'` +
         ` && exec libvirtd -f /etc/libvirt/libvirtd.conf -p '${join(run, 'libvirtd.pid')}'`,
     ],
@@ -176,7 +180,7 @@ async function main() {
     stopping = true;
     await saveRunningGuests(layout.uri, join(layout.dir, SAVED_GUESTS));
     daemon.kill('SIGTERM');
-    kill(pidIn(join(run, 'virtlogd.pid')), 'SIGTERM');
+    kill(pidIn(join(run, 'virtlogd.pid'), 'virtlogd'), 'SIGTERM');
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
@@ -186,7 +190,7 @@ async function main() {
   const code = await new Promise<number>((resolve) =>
     daemon.once('exit', (exitCode) => resolve(exitCode ?? 1)),
   );
-  kill(pidIn(join(run, 'virtlogd.pid')), 'SIGTERM');
+  kill(pidIn(join(run, 'virtlogd.pid'), 'virtlogd'), 'SIGTERM');
   process.exit(stopping ? 0 : code || 1);
 }
 

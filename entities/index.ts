@@ -32,6 +32,7 @@ import { SecurityGroups1764700000010 } from './migrations/1764700000010-security
 import { ServerTags1764700000011 } from './migrations/1764700000011-server-tags';
 import { NetworkQuotas1764700000012 } from './migrations/1764700000012-network-quotas';
 import { InstanceMigrations1764800000013 } from './migrations/1764800000013-instance-migrations';
+import { RulePrefixAsGiven1764900000014 } from './migrations/1764900000014-rule-prefix-as-given';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
   DefaultSecurityGroup,
@@ -123,4 +124,5 @@ export const MIGRATIONS = [
   ServerTags1764700000011,
   NetworkQuotas1764700000012,
   InstanceMigrations1764800000013,
+  RulePrefixAsGiven1764900000014,
 ];

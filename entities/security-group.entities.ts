@@ -45,7 +45,8 @@ export class SecurityGroupRule {
   @Column('integer', { name: 'port_range_max', nullable: true })
   portRangeMax!: number | null;
 
-  @Column('cidr', { name: 'remote_ip_prefix', nullable: true })
+  /** As the rule was given (Neutron keeps host bits: 10.2.3.124/24), not as a network. */
+  @Column('varchar', { name: 'remote_ip_prefix', length: 255, nullable: true })
   remoteIpPrefix!: string | null;
 
   @Column('uuid', { name: 'remote_group_id', nullable: true })

@@ -105,7 +105,8 @@ describe('os-security-groups proxy', () => {
         ip_protocol: 'tcp',
         from_port: 22,
         to_port: 22,
-        cidr: '10.0.0.0/8',
+        // Host bits and all, as Tempest's test_security_group_rules_create_with_optional_cidr sends it.
+        cidr: '10.2.3.124/8',
       },
     });
     expect(ssh.status).toBe(200);
@@ -116,7 +117,7 @@ describe('os-security-groups proxy', () => {
       from_port: 22,
       to_port: 22,
       group: {},
-      ip_range: { cidr: '10.0.0.0/8' },
+      ip_range: { cidr: '10.2.3.124/8' },
     });
     const neutronRule = (
       await demo.get(`/network/v2.0/security-group-rules/${ssh.body.security_group_rule.id}`)
@@ -134,7 +135,7 @@ describe('os-security-groups proxy', () => {
         ip_protocol: 'tcp',
         from_port: 22,
         to_port: 22,
-        cidr: '10.0.0.0/8',
+        cidr: '10.2.3.124/8',
       },
     });
     expect([dup.status, dup.body.badRequest.message]).toEqual([

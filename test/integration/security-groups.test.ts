@@ -146,7 +146,8 @@ describe('security groups', () => {
       protocol: 'tcp',
       port_range_min: 22,
       port_range_max: 22,
-      remote_ip_prefix: '192.168.1.0/24',
+      // As Neutron's _validate_ip_prefix keeps it: host bits and all.
+      remote_ip_prefix: '192.168.1.7/24',
       remote_group_id: null,
       project_id: demoProject,
     });
@@ -155,7 +156,7 @@ describe('security groups', () => {
       protocol: 'tcp',
       port_range_min: 22,
       port_range_max: 22,
-      remote_ip_prefix: '192.168.1.0/24',
+      remote_ip_prefix: '192.168.1.7/24',
       description: 'the same rule again',
     });
     expect(ssh2.status).toBe(409);
@@ -172,6 +173,16 @@ describe('security groups', () => {
       },
     });
     expect(anywhere.status).toBe(409);
+    // An address without a mask gets one, and a filter finds a prefix as it was given.
+    const host = await createRule(demo, {
+      security_group_id: group.id,
+      protocol: 'udp',
+      remote_ip_prefix: '10.1.2.3',
+    });
+    expect(host.body.security_group_rule.remote_ip_prefix).toBe('10.1.2.3/32');
+    const found = await demo.get(`${rules}?remote_ip_prefix=10.1.2.3/32&security_group_id=${group.id}`);
+    expect(found.body.security_group_rules.map((r: any) => r.id)).toEqual([host.body.security_group_rule.id]);
+    expect((await demo.delete(`${rules}/${host.body.security_group_rule.id}`)).status).toBe(204);
 
     const refusals: [Record<string, unknown>, string, string][] = [
       [{ direction: 'up' }, 'Invalid input for direction. Reason: \'up\' is not in [\'ingress\', \'egress\'].', ''],

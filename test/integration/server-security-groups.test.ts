@@ -51,6 +51,27 @@ describe('server security groups', () => {
     expect(listed.find((s: any) => s.id === server.id).security_groups).toEqual([{ name: 'web' }]);
   });
 
+  it("lists a server's groups in Nova's view at every microversion, and 404s an unknown server", async () => {
+    const web = await createGroup('listed-web');
+    const server = await boot({ security_groups: [{ name: 'listed-web' }, { name: 'default' }] });
+    for (const version of [{ 'OpenStack-API-Version': 'compute 2.1' }, LATEST]) {
+      const res = await demo.get(`/compute/v2.1/servers/${server.id}/os-security-groups`, version);
+      expect(res.status).toBe(200);
+      const groups = res.body.security_groups;
+      expect(groups.map((g: any) => g.name)).toEqual(['default', 'listed-web']);
+      const listed = groups.find((g: any) => g.id === web.id);
+      expect(listed).toMatchObject({ tenant_id: web.tenant_id, description: '', rules: [] });
+      // The default group's ingress rules: from members of itself, as Neutron makes them.
+      const defaults = groups.find((g: any) => g.name === 'default');
+      expect(defaults.rules.length).toBeGreaterThan(0);
+      expect(defaults.rules[0]).toMatchObject({ parent_group_id: defaults.id, group: { name: 'default' } });
+    }
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const missing = await demo.get(`/compute/v2.1/servers/${unknown}/os-security-groups`, LATEST);
+    expect(missing.status).toBe(404);
+    expect(missing.body.itemNotFound.message).toBe(`Instance ${unknown} could not be found.`);
+  });
+
   it("boots into the project's default group without the field", async () => {
     const server = await boot({});
     expect(server.security_groups).toEqual([{ name: 'default' }]);

@@ -119,6 +119,8 @@ export const POLICIES = {
   'os_compute_api:os-lock-server:unlock': PROJECT_MEMBER_OR_ADMIN,
   'os_compute_api:os-security-groups:add': PROJECT_MEMBER_OR_ADMIN,
   'os_compute_api:os-security-groups:remove': PROJECT_MEMBER_OR_ADMIN,
+  // GET /servers/{id}/os-security-groups, at every microversion.
+  'os_compute_api:os-security-groups:list': PROJECT_READER_OR_ADMIN,
   // The os-security-groups proxy (below 2.36), Nova's defaults.
   'os_compute_api:os-security-groups:get': PROJECT_READER_OR_ADMIN,
   'os_compute_api:os-security-groups:show': PROJECT_READER_OR_ADMIN,

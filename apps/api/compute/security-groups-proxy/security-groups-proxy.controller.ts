@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
 import { type Settings } from '../../../../common/config';
 import { ApiError } from '../../common/api-error';
 import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
@@ -8,6 +9,7 @@ import { SecurityGroupRulesService } from '../../network/security-groups/securit
 import { SecurityGroupsService } from '../../network/security-groups/security-groups.service';
 import { SETTINGS } from '../../settings.module';
 import { type ApiVersion, Microversion } from '../microversion';
+import { ServerReader } from '../servers/server-reader';
 import {
   checkProperty,
   existingRule,
@@ -39,6 +41,18 @@ function fromNeutron(error: unknown, statuses: Partial<Record<number, ApiError['
 
 type GroupData = { name: string; tenant_id: string } | null;
 
+/** Nova's order of group views: by project, then by name. */
+const byProjectAndName = (a: { tenant_id: string; name: string }, b: { tenant_id: string; name: string }) =>
+  a.tenant_id === b.tenant_id
+    ? a.name < b.name
+      ? -1
+      : a.name > b.name
+        ? 1
+        : 0
+    : a.tenant_id < b.tenant_id
+      ? -1
+      : 1;
+
 const one = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
 
 /**
@@ -51,6 +65,8 @@ export class SecurityGroupsProxyController {
   constructor(
     private readonly groups: SecurityGroupsService,
     private readonly rules: SecurityGroupRulesService,
+    private readonly servers: ServerReader,
+    private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -135,17 +151,27 @@ export class SecurityGroupsProxyController {
     const page = listed.security_groups.slice(offset, offset + limit);
     const views = [];
     for (const group of page) views.push(await this.groupView(auth, group));
-    views.sort((a, b) =>
-      a.tenant_id === b.tenant_id
-        ? a.name < b.name
-          ? -1
-          : a.name > b.name
-            ? 1
-            : 0
-        : a.tenant_id < b.tenant_id
-          ? -1
-          : 1,
+    views.sort(byProjectAndName);
+    return { security_groups: views };
+  }
+
+  /**
+   * ServerSecurityGroupController.index: the groups of the server's ports in Nova's view, by
+   * project and name. Not a proxy of Neutron's API, so served at every microversion.
+   */
+  @Get('servers/:serverId/os-security-groups')
+  async serverGroups(@Caller() auth: AuthContext, @Param('serverId') serverId: string) {
+    const instance = await this.servers.find(auth, serverId);
+    enforce(auth, 'os_compute_api:os-security-groups:list', { projectId: instance.projectId });
+    const bound: { id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT b.security_group_id AS id
+         FROM ports p JOIN security_group_port_bindings b ON b.port_id = p.id
+        WHERE p.device_id = $1`,
+      [instance.uuid],
     );
+    const views = [];
+    for (const { id } of bound) views.push(await this.groupView(auth, await this.neutronGroup(auth, id)));
+    views.sort(byProjectAndName);
     return { security_groups: views };
   }
 

@@ -1,4 +1,4 @@
-import { formatCidr, parseIp } from '../../../../common/network/ip-address';
+import { formatIp, parseIp } from '../../../../common/network/ip-address';
 import { invalidInput } from '../../../../common/network/neutron-errors';
 import { ruleBadRequest } from '../../../../common/network/security-group-errors';
 import { type EtherType, type RuleDirection } from '../../../../entities';
@@ -115,9 +115,9 @@ function prefixOf(text: string, ethertype: EtherType): string {
       'SecurityGroupRuleParameterConflict',
     );
   }
-  const size = 1n << BigInt(bits - prefix);
-  const first = ip.value - (ip.value % size);
-  return formatCidr({ version: ip.version, first, last: first + size - 1n, prefix });
+  // As Neutron's _validate_ip_prefix (str(netaddr.IPNetwork(...))): the address as given, in its
+  // canonical form, with the mask added when absent; host bits are kept, not cleared.
+  return `${formatIp(ip.value, ip.version)}/${prefix}`;
 }
 
 /** The rule a create body asks for, checked in Neutron's order and words. */

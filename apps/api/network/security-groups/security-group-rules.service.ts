@@ -28,7 +28,8 @@ const FILTERS: Filters = {
   protocol: { property: 'protocol', type: 'string' },
   port_range_min: { property: 'portRangeMin', type: 'integer' },
   port_range_max: { property: 'portRangeMax', type: 'integer' },
-  remote_ip_prefix: { property: 'remoteIpPrefix', type: 'cidr' },
+  // Neutron compares the stored text: a filter finds a prefix as it was given.
+  remote_ip_prefix: { property: 'remoteIpPrefix', type: 'string' },
   remote_group_id: { property: 'remoteGroupId', type: 'uuid' },
 };
 

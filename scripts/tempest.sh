@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# scripts/tempest.sh [--regex REGEX] [--concurrency N] [--keep]: runs OpenStack's Tempest (Debian's
+# scripts/tempest.sh [--regex REGEX] [--concurrency N] [--keep] [--no-build]: runs OpenStack's Tempest (Debian's
 # `tempest` package, 33.x, matching Nova 26 / microversion 2.93) against a Novaflow stack of its
 # own, and exits non-zero when a test failed.
 #
 # - installs tempest through scripts/apt-install.sh (a no-op when present);
-# - builds, then starts `node dist/scripts/start.js` with its own NOVAFLOW_DATA_DIR under a temp
+# - builds (unless --no-build: `npm test` has built, and other tests run from dist/), then starts
+#   `node dist/scripts/start.js` with its own NOVAFLOW_DATA_DIR under a temp
 #   directory, free ports for the API and the embedded PostgreSQL, and a Temporal dev server of
 #   its own on free ports given as TEMPORAL_ADDRESS (start.ts would always take 7233/8233);
 # - writes a tempest workspace with pre-provisioned credentials (admin, demo, and a second admin
@@ -19,13 +20,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EXCLUDE_LIST="$ROOT/scripts/tempest-exclude.txt"
 CONCURRENCY=${TEMPEST_CONCURRENCY:-1}
 KEEP=${TEMPEST_KEEP:-0}
+BUILD=1
 REGEX=${TEMPEST_REGEX:-'^tempest\.api\.compute\.(flavors|keypairs|limits|test_quotas|security_groups|test_extensions|test_versions|servers\.(test_servers|test_servers_negative|test_create_server|test_delete_server|test_server_actions|test_list_server_filters|test_list_servers_negative|test_server_metadata|test_server_metadata_negative|test_instance_actions|test_instance_actions_negative|test_server_tags|test_server_group|test_server_addresses|test_server_addresses_negative|test_availability_zone|test_multiple_create|test_multiple_create_negative)|admin\.(test_migrations|test_live_migration|test_live_migration_negative|test_aggregates|test_aggregates_negative|test_hypervisor|test_hypervisor_negative|test_services|test_services_negative|test_flavors|test_flavors_access|test_flavors_access_negative|test_flavors_extra_specs|test_flavors_extra_specs_negative|test_flavors_microversions|test_quotas|test_quotas_negative|test_availability_zone|test_availability_zone_negative|test_keypairs_v210|test_create_server|test_delete_server|test_servers|test_servers_negative))\.'}
 while [ $# -gt 0 ]; do
   case $1 in
     --regex) REGEX=$2; shift 2 ;;
     --concurrency) CONCURRENCY=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: $0 [--regex REGEX] [--concurrency N] [--keep]" >&2; exit 2 ;;
+    --no-build) BUILD=0; shift ;;
+    *) echo "usage: $0 [--regex REGEX] [--concurrency N] [--keep] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -84,8 +87,10 @@ while [ "$PG_PORT" = "$API_PORT" ]; do PG_PORT=$(free_port); done
 while [ "$TEMPORAL_PORT" = "$API_PORT" ] || [ "$TEMPORAL_PORT" = "$PG_PORT" ]; do TEMPORAL_PORT=$(free_port); done
 BASE="http://127.0.0.1:$API_PORT"
 
-say "building"
-(cd "$ROOT" && npm run --silent build)
+if [ "$BUILD" = 1 ]; then
+  say "building"
+  (cd "$ROOT" && npm run --silent build)
+fi
 
 # The Temporal dev server: start.ts always asks for 7233/8233, so run our own (headless, in
 # memory, its HTTP port chosen by the CLI next to the gRPC one) and hand it over as TEMPORAL_ADDRESS.

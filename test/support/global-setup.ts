@@ -10,6 +10,7 @@ import { startTemporalDevServer } from '../../scripts/temporal-server';
 import { TEMPLATE_DATABASE, withDatabase } from './databases';
 import { provideLibvirt } from './libvirt';
 import { provideOpenstackCli } from './openstack-cli';
+import { provideTempest } from './tempest';
 import { TEST_PASSWORDS } from './passwords';
 
 declare global {
@@ -29,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   // Installing takes a while on a fresh machine: it runs while the servers start.
   const openstackCli = provideOpenstackCli(log);
+  const tempest = provideTempest(log);
   const scratch = mkdtempSync(join(tmpdir(), 'novaflow-test-'));
   // The embedded PostgreSQL may run as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
@@ -65,7 +67,11 @@ export default async function globalSetup(): Promise<void> {
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
   await provideLibvirt(scratch, log);
   const { reason } = await openstackCli;
+  await tempest;
   const missing = [
+    ...(process.env.NOVAFLOW_TEST_TEMPEST_MISSING
+      ? [`the Tempest run: ${process.env.NOVAFLOW_TEST_TEMPEST_MISSING}`]
+      : []),
     ...(reason ? [`the openstack CLI e2e tests: ${reason}`] : []),
     ...(process.env.NOVAFLOW_TEST_LIBVIRT_MISSING
       ? [`the libvirt tests: ${process.env.NOVAFLOW_TEST_LIBVIRT_MISSING}`]

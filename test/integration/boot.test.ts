@@ -4,6 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ADMIN, ApiClient, DEMO } from '../support/api-client';
 import {
   bootDefaults,
+  computeServices,
   createServer,
   getServer,
   LATEST,
@@ -36,12 +37,7 @@ describe('boot and delete', () => {
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
     demo = await ApiClient.login(stack.apiUrl, DEMO);
-    await waitFor(
-      async () =>
-        (await admin.get('/compute/v2.1/os-services?binary=nova-compute')).body.services?.length === 3,
-      30_000,
-      'three compute services',
-    );
+    await computeServices(admin, 3);
     ({ imageId, networkId } = await bootDefaults(demo));
   });
 

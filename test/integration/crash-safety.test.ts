@@ -1,6 +1,7 @@
 import { ADMIN, ApiClient } from '../support/api-client';
 import {
   bootDefaults,
+  computeServices,
   createServer,
   getServer,
   waitForGone,
@@ -34,12 +35,7 @@ describe('crash safety', () => {
     });
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
-    await waitFor(
-      async () =>
-        (await admin.get('/compute/v2.1/os-services?binary=nova-compute')).body.services?.length === 3,
-      30_000,
-      'three compute services',
-    );
+    await computeServices(admin, 3);
     ({ imageId, networkId } = await bootDefaults(admin));
   });
 

@@ -6,7 +6,7 @@ import {
   setService as setServiceOf,
   settled as settledAs,
 } from '../support/moves';
-import { bootDefaults, getServer, LATEST, waitForGone } from '../support/servers';
+import { bootDefaults, computeServices, getServer, LATEST, waitForGone } from '../support/servers';
 import { TestStack, waitFor } from '../support/stack';
 
 const V2_29 = { 'OpenStack-API-Version': 'compute 2.29' };
@@ -35,13 +35,7 @@ describe('live migration and evacuation', () => {
     });
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
-    await waitFor(
-      async () =>
-        (await admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body.services?.length ===
-        4,
-      30_000,
-      'four compute services',
-    );
+    await computeServices(admin, 4);
     await setService('lm-slow', { status: 'disabled' });
     await setService('lm-nocap', { status: 'disabled' });
     disabled.add('lm-slow').add('lm-nocap');

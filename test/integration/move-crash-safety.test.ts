@@ -1,6 +1,6 @@
 import { ADMIN, ApiClient } from '../support/api-client';
 import { bootOn, setService, settled as settledAs } from '../support/moves';
-import { bootDefaults, LATEST, waitForGone, waitForTaskState } from '../support/servers';
+import { bootDefaults, computeServices, LATEST, waitForGone, waitForTaskState } from '../support/servers';
 import { TestStack, waitFor } from '../support/stack';
 
 /**
@@ -26,13 +26,7 @@ describe('moves survive crashes', () => {
     });
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
-    await waitFor(
-      async () =>
-        (await admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body.services?.length ===
-        2,
-      30_000,
-      'two compute services',
-    );
+    await computeServices(admin, 2);
     ({ imageId } = await bootDefaults(admin));
   });
 

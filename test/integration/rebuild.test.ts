@@ -1,6 +1,7 @@
 import { ADMIN, ApiClient, type ApiResponse, DEMO } from '../support/api-client';
 import {
   bootDefaults,
+  computeServices,
   createServer,
   getServer,
   LATEST,
@@ -88,17 +89,7 @@ describe('rebuild', () => {
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
     demo = await ApiClient.login(stack.apiUrl, DEMO);
-    let faulty: any;
-    await waitFor(
-      async () => {
-        const services = (await admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body
-          .services;
-        faulty = services?.find((service: any) => service.host === 'rb-faulty');
-        return services?.length === 2;
-      },
-      30_000,
-      'two compute services',
-    );
+    const faulty = (await computeServices(admin, 2)).find((service: any) => service.host === 'rb-faulty');
     ({ imageId, networkId } = await bootDefaults(demo));
     [otherImageId, foreignArchImageId, onFaulty] = await Promise.all([
       image('other'),

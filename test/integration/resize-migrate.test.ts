@@ -6,7 +6,7 @@ import {
   setService as setServiceOf,
   settled as settledAs,
 } from '../support/moves';
-import { bootDefaults, LATEST, waitForGone } from '../support/servers';
+import { bootDefaults, computeServices, LATEST, waitForGone } from '../support/servers';
 import { TestStack, waitFor } from '../support/stack';
 
 /**
@@ -29,13 +29,7 @@ describe('resize and cold migration', () => {
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
     demo = await ApiClient.login(stack.apiUrl, DEMO);
-    await waitFor(
-      async () =>
-        (await admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body.services?.length ===
-        3,
-      30_000,
-      'three compute services',
-    );
+    await computeServices(admin, 3);
     await setServiceOf(admin, 'rz-bad', { status: 'disabled' });
     ({ imageId } = await bootDefaults(demo));
   });

@@ -1,6 +1,7 @@
 import { ADMIN, ApiClient, type ApiResponse, DEMO } from '../support/api-client';
 import {
   bootDefaults,
+  computeServices,
   createServer,
   getServer,
   LATEST,
@@ -36,17 +37,7 @@ describe('server actions', () => {
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
     demo = await ApiClient.login(stack.apiUrl, DEMO);
-    let faulty: any;
-    await waitFor(
-      async () => {
-        const services = (await admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body
-          .services;
-        faulty = services?.find((service: any) => service.host === 'act-faulty');
-        return services?.length === 2;
-      },
-      30_000,
-      'two compute services',
-    );
+    const faulty = (await computeServices(admin, 2)).find((service: any) => service.host === 'act-faulty');
     ({ imageId } = await bootDefaults(demo));
     // Two admin servers forced onto the faulty host, which is then disabled: the tenant's servers
     // all land on act-1.

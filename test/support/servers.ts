@@ -71,3 +71,18 @@ export async function waitForTaskState(
     `server ${id} to reach task_state ${taskState}`,
   );
 }
+
+/** Waits until `count` compute services have reported (within 30 s) and returns them. */
+export async function computeServices(admin: ApiClient, count: number): Promise<any[]> {
+  let services: any[] = [];
+  await waitFor(
+    async () => {
+      services =
+        (await admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body.services ?? [];
+      return services.length === count;
+    },
+    30_000,
+    `${count} compute services`,
+  );
+  return services;
+}

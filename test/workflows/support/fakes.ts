@@ -40,6 +40,11 @@ export class Journal {
     return this.calls.filter(filter).map((call) => `${call.where}.${call.activity}`);
   }
 
+  /** The step key of each conductor attempt (the engine's ledger key), in order. */
+  conductorSteps(): string[] {
+    return this.calls.filter((call) => call.where === 'conductor').map((call) => call.input.step as string);
+  }
+
   /** The inputs of every attempt of `where.activity`. */
   inputsOf(name: string): any[] {
     return this.calls.filter((call) => `${call.where}.${call.activity}` === name).map((call) => call.input);

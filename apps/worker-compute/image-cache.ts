@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { pathExists } from '../../common/path-exists';
 import { type ServiceSession } from './service-session';
 
 /**
@@ -35,13 +36,7 @@ export class ImageCache {
 
   private async ensure(imageId: string): Promise<string> {
     const path = this.pathOf(imageId);
-    if (
-      await stat(path).then(
-        () => true,
-        () => false,
-      )
-    )
-      return path;
+    if (await pathExists(path)) return path;
     await mkdir(this.directory, { recursive: true });
     const [base, token] = await Promise.all([this.session.endpoint('image'), this.session.token()]);
     const headers = { 'x-auth-token': token };

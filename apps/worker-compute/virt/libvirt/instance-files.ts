@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -15,6 +16,11 @@ export class InstanceFiles {
   /** The directory a cold move's source keeps the guest's files in until confirm or revert. */
   static resizeSourceOf(instancesDir: string, instanceUuid: string): InstanceFiles {
     return new InstanceFiles(join(instancesDir, `${instanceUuid}_resize`));
+  }
+
+  /** Removes the directory and all in it; one already gone is fine. */
+  remove(): Promise<void> {
+    return rm(this.directory, { recursive: true, force: true });
   }
 
   get rootDisk() {

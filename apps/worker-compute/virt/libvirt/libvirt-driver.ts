@@ -1,6 +1,7 @@
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Config } from '../../../../common/config';
+import { pathExists } from '../../../../common/path-exists';
 import { PowerState } from '../../../../common/power-state';
 import { sleep } from '../../../../common/sleep';
 import {
@@ -45,12 +46,6 @@ async function copyAtomically(from: string, to: string): Promise<void> {
   await copyFile(from, `${to}.part`);
   await rename(`${to}.part`, to);
 }
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * Real guests under QEMU through libvirt, as Nova's libvirt driver: one persistent domain per
@@ -117,13 +112,9 @@ export class LibvirtDriver implements VirtDriver {
   async destroy(instanceUuid: string): Promise<void> {
     const job = this.migrations.get(instanceUuid);
     if (job) await job.abort();
-    await this.stop(instanceUuid);
-    await this.virsh.onDomain(['undefine', instanceUuid, '--managed-save']);
-    await rm(this.filesOf(instanceUuid).directory, { recursive: true, force: true });
-    await rm(InstanceFiles.resizeSourceOf(this.instancesDir, instanceUuid).directory, {
-      recursive: true,
-      force: true,
-    });
+    await this.undefine(instanceUuid);
+    await this.filesOf(instanceUuid).remove();
+    await this.keptFilesOf(instanceUuid).remove();
   }
 
   async getInfo(instanceUuid: string): Promise<{ powerState: PowerState }> {
@@ -212,11 +203,11 @@ export class LibvirtDriver implements VirtDriver {
     options: { timeoutSeconds?: number } = {},
   ): Promise<void> {
     const files = this.filesOf(instanceUuid);
-    const kept = InstanceFiles.resizeSourceOf(this.instancesDir, instanceUuid);
-    const keptAlready = await exists(kept.directory);
+    const kept = this.keptFilesOf(instanceUuid);
+    const keptAlready = await pathExists(kept.directory);
     if (!keptAlready) {
       await this.powerOff(instanceUuid, options);
-      if (!(await exists(files.directory))) throw new GuestNotFound(instanceUuid);
+      if (!(await pathExists(files.directory))) throw new GuestNotFound(instanceUuid);
       await rename(files.directory, kept.directory);
     }
     const target = InstanceFiles.of(join(this.instancesRoot, destHost), instanceUuid);
@@ -224,7 +215,7 @@ export class LibvirtDriver implements VirtDriver {
     for (const name of ['disk', 'disk.eph0', 'disk.swap', 'kernel', 'ramdisk', 'console.log']) {
       const from = join(kept.directory, name);
       const to = join(target.directory, name);
-      if (!(await exists(from)) || (await exists(to))) continue;
+      if (!(await pathExists(from)) || (await pathExists(to))) continue;
       await copyAtomically(from, to);
     }
   }
@@ -236,7 +227,7 @@ export class LibvirtDriver implements VirtDriver {
   async finishMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest> {
     const uuid = spec.instanceUuid;
     const files = this.filesOf(uuid);
-    if (!(await exists(files.rootDisk))) {
+    if (!(await pathExists(files.rootDisk))) {
       throw new VirtDriverError(`The disks of instance ${uuid} did not arrive on host ${this.host}.`, false);
     }
     const current = await this.info(uuid);
@@ -252,25 +243,19 @@ export class LibvirtDriver implements VirtDriver {
 
   /** The kept source files go; on a host the guest left, so does its old domain. */
   async confirmMigration(instanceUuid: string): Promise<void> {
-    await rm(InstanceFiles.resizeSourceOf(this.instancesDir, instanceUuid).directory, {
-      recursive: true,
-      force: true,
-    });
-    if (!(await exists(this.filesOf(instanceUuid).directory))) {
-      await this.stop(instanceUuid);
-      await this.virsh.onDomain(['undefine', instanceUuid, '--managed-save']);
-    }
+    await this.keptFilesOf(instanceUuid).remove();
+    if (!(await pathExists(this.filesOf(instanceUuid).directory))) await this.undefine(instanceUuid);
   }
 
   /** As Nova's finish_revert_migration: the kept files are the guest's again, the domain defined with the old flavor. */
   async finishRevertMigration(spec: GuestSpec, powerOn: boolean): Promise<SpawnedGuest> {
     const uuid = spec.instanceUuid;
     const files = this.filesOf(uuid);
-    const kept = InstanceFiles.resizeSourceOf(this.instancesDir, uuid);
-    if (await exists(kept.directory)) {
+    const kept = this.keptFilesOf(uuid);
+    if (await pathExists(kept.directory)) {
       // On a resize in place the resized guest runs from the instance directory: it goes first.
       await this.stop(uuid);
-      await rm(files.directory, { recursive: true, force: true });
+      await files.remove();
       await rename(kept.directory, files.directory);
       await this.define(spec, files);
     } else if (!(await this.info(uuid))) {
@@ -294,7 +279,7 @@ export class LibvirtDriver implements VirtDriver {
 
   async checkCanLiveMigrateSource(instanceUuid: string, _destHost: string): Promise<void> {
     const domain = await this.domain(instanceUuid);
-    if (await exists(InstanceFiles.resizeSourceOf(this.instancesDir, instanceUuid).directory)) {
+    if (await pathExists(this.keptFilesOf(instanceUuid).directory)) {
       throw new VirtDriverError(
         `Cannot live migrate instance ${instanceUuid} while it is being migrated.`,
         false,
@@ -369,21 +354,33 @@ export class LibvirtDriver implements VirtDriver {
     return InstanceFiles.of(this.instancesDir, instanceUuid);
   }
 
+  /** The files a cold move's source keeps for a revert. */
+  private keptFilesOf(instanceUuid: string): InstanceFiles {
+    return InstanceFiles.resizeSourceOf(this.instancesDir, instanceUuid);
+  }
+
+  /** The domain powered off and forgotten by libvirt, with its managed-save image; a domain already gone is fine. */
+  private async undefine(instanceUuid: string): Promise<void> {
+    await this.stop(instanceUuid);
+    await this.virsh.onDomain(['undefine', instanceUuid, '--managed-save']);
+  }
+
   /** Creates the disks and boot files of spec that are not there yet. */
   private async createDisks(spec: GuestSpec, files: InstanceFiles): Promise<void> {
     const { flavor } = spec;
-    if (!(await exists(files.rootDisk))) {
+    if (!(await pathExists(files.rootDisk))) {
       if (!spec.imagePath) throw new VirtDriverError(`image ${spec.image.id} is not in the image cache`);
       await createOverlay(spec.imagePath, files.rootDisk, flavor.rootGb);
     }
-    if (flavor.ephemeralGb > 0 && !(await exists(files.ephemeralDisk)))
+    if (flavor.ephemeralGb > 0 && !(await pathExists(files.ephemeralDisk)))
       await createBlank(files.ephemeralDisk, flavor.ephemeralGb * 1024);
-    if (flavor.swap > 0 && !(await exists(files.swapDisk))) await createBlank(files.swapDisk, flavor.swap);
+    if (flavor.swap > 0 && !(await pathExists(files.swapDisk)))
+      await createBlank(files.swapDisk, flavor.swap);
     for (const [from, to] of [
       [spec.kernelPath, files.kernel],
       [spec.ramdiskPath, files.ramdisk],
     ] as const) {
-      if (from && !(await exists(to))) await copyAtomically(from, to);
+      if (from && !(await pathExists(to))) await copyAtomically(from, to);
     }
   }
 
@@ -391,8 +388,8 @@ export class LibvirtDriver implements VirtDriver {
     return {
       ephemeral: spec.flavor.ephemeralGb > 0,
       swap: spec.flavor.swap > 0,
-      kernel: await exists(files.kernel),
-      ramdisk: await exists(files.ramdisk),
+      kernel: await pathExists(files.kernel),
+      ramdisk: await pathExists(files.ramdisk),
     };
   }
 

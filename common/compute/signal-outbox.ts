@@ -1,5 +1,6 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { type EntityManager } from 'typeorm';
+import { type Logger } from '../logger';
 
 /** The outbox's name for a cancellation request (an abort): sent as Temporal's cancel, not a signal. */
 export const CANCEL_REQUEST = '$cancel';
@@ -44,6 +45,21 @@ export async function sendQueuedSignal(
     signal.workflowId,
     signal.signal,
   ]);
+}
+
+/**
+ * Sends a signal just queued and committed, as the API does after its transaction: one that cannot
+ * be sent now (Temporal away) stays in the outbox, logged, for the reconciler to send.
+ */
+export async function sendQueuedSignalNow(
+  client: Client,
+  db: EntityManager,
+  signal: WorkflowSignal,
+  logger: Logger,
+): Promise<void> {
+  await sendQueuedSignal(client, db, signal).catch((error: unknown) =>
+    logger.warn({ err: error, workflowId: signal.workflowId }, 'signal not sent now; the reconciler will'),
+  );
 }
 
 /** Signals queued longer than `olderThanSeconds`: the API process died before sending them. */

@@ -7,7 +7,7 @@ import { MOVE_SIGNALS } from '../../../../common/compute/move-signals';
 import {
   CANCEL_REQUEST,
   queueSignal,
-  sendQueuedSignal,
+  sendQueuedSignalNow,
   type WorkflowSignal,
 } from '../../../../common/compute/signal-outbox';
 import { type Logger } from '../../../../common/logger';
@@ -122,10 +122,7 @@ export class LiveMigrationControls {
     await this.send(signal);
   }
 
-  /** Sends what was queued; what cannot be sent now is the reconciler's to send. */
-  private async send(signal: WorkflowSignal): Promise<void> {
-    await sendQueuedSignal(this.client, this.dataSource.manager, signal).catch((error: unknown) =>
-      this.logger.warn({ err: error, workflowId: signal.workflowId }, 'not sent now; the reconciler will'),
-    );
+  private send(signal: WorkflowSignal): Promise<void> {
+    return sendQueuedSignalNow(this.client, this.dataSource.manager, signal, this.logger);
   }
 }

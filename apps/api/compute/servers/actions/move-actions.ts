@@ -15,7 +15,7 @@ import {
 import { isServiceUp } from '../../../../../common/compute/service-liveness';
 import {
   queueSignal,
-  sendQueuedSignal,
+  sendQueuedSignalNow,
   type WorkflowSignal,
 } from '../../../../../common/compute/signal-outbox';
 import { type Settings } from '../../../../../common/config';
@@ -273,12 +273,7 @@ export class MoveActions {
       await queueSignal(db, queued);
       return queued;
     });
-    await sendQueuedSignal(this.client, this.dataSource.manager, signal).catch((error: unknown) =>
-      this.logger.warn(
-        { err: error, workflowId: signal.workflowId },
-        'signal not sent now; the reconciler will',
-      ),
-    );
+    await sendQueuedSignalNow(this.client, this.dataSource.manager, signal, this.logger);
   }
 
   /** Nova's Migration.get_by_instance_and_status(uuid, 'finished'). */

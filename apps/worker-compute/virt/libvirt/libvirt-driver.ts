@@ -67,6 +67,8 @@ export class LibvirtDriver implements VirtDriver {
   private readonly instancesDir: string;
   /** Live migrations running from this host, by instance uuid, so that a force-complete finds its job. */
   private readonly migrations = new Map<string, LiveMigrationJob>();
+  /** The domain listing in progress, which concurrent callers share (see allDomains). */
+  private domainsReading: Promise<Map<string, DomainInfo>> | undefined;
 
   constructor(
     private readonly host: string,
@@ -80,18 +82,14 @@ export class LibvirtDriver implements VirtDriver {
 
   async getAvailableResource(): Promise<HostResources> {
     await mkdir(this.instancesDir, { recursive: true });
-    return libvirtResources(this.virsh, this.host, this.instancesDir, async () => {
-      const infos = await Promise.all([...(await this.domainUuids())].map((uuid) => this.info(uuid)));
-      return infos.reduce((total, info) => total + (info?.vcpus ?? 0), 0);
-    });
+    return libvirtResources(this.virsh, this.host, this.instancesDir, async () =>
+      [...(await this.allDomains()).values()].reduce((total, info) => total + info.vcpus, 0),
+    );
   }
 
   async listGuests(): Promise<Map<string, PowerState>> {
-    const uuids = await this.domainUuids();
-    const states = await Promise.all(uuids.map(async (uuid) => [uuid, await this.info(uuid)] as const));
-    return new Map(
-      states.flatMap(([uuid, info]) => (info ? [[uuid, powerStateOf(info.state)] as const] : [])),
-    );
+    const domains = await this.allDomains();
+    return new Map([...domains].map(([uuid, info]) => [uuid, powerStateOf(info.state)]));
   }
 
   /** The root disk as an overlay on the cached image, the flavor's ephemeral and swap disks, the kernel and ramdisk. */
@@ -460,12 +458,24 @@ export class LibvirtDriver implements VirtDriver {
     return { powerState, rootDeviceName: rootDeviceName(spec) };
   }
 
-  private async domainUuids(): Promise<string[]> {
+  /**
+   * Every domain of this host with its info. Callers at the same moment share one reading: a host
+   * report asks for the resources and the guests at once, and each would list every domain.
+   */
+  private allDomains(): Promise<Map<string, DomainInfo>> {
+    this.domainsReading ??= this.readDomains().finally(() => (this.domainsReading = undefined));
+    return this.domainsReading;
+  }
+
+  private async readDomains(): Promise<Map<string, DomainInfo>> {
     const out = await this.virsh.run(['list', '--all', '--uuid']);
-    return out
+    const uuids = out
       .split('\n')
       .map((line) => line.trim())
       .filter(Boolean);
+    const infos = await Promise.all(uuids.map(async (uuid) => [uuid, await this.info(uuid)] as const));
+    // A domain undefined between the listing and its info is not there.
+    return new Map(infos.flatMap(([uuid, info]) => (info ? [[uuid, info] as const] : [])));
   }
 
   /** The domain's state, or undefined when libvirt has no such domain. */

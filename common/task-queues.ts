@@ -23,4 +23,5 @@ export const SEARCH_ATTRIBUTES = {
   ProjectId: defineSearchAttributeKey('ProjectId', SearchAttributeType.KEYWORD),
   ComputeHost: defineSearchAttributeKey('ComputeHost', SearchAttributeType.KEYWORD),
   Operation: defineSearchAttributeKey('Operation', SearchAttributeType.KEYWORD),
+  RequestId: defineSearchAttributeKey('RequestId', SearchAttributeType.KEYWORD),
 } as const;

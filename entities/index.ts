@@ -33,6 +33,8 @@ import { ServerTags1764700000011 } from './migrations/1764700000011-server-tags'
 import { NetworkQuotas1764700000012 } from './migrations/1764700000012-network-quotas';
 import { InstanceMigrations1764800000013 } from './migrations/1764800000013-instance-migrations';
 import { RulePrefixAsGiven1764900000014 } from './migrations/1764900000014-rule-prefix-as-given';
+import { Operations1765000000015 } from './migrations/1765000000015-operations';
+import { Runbook } from './runbook.entity';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
   DefaultSecurityGroup,
@@ -57,7 +59,7 @@ export {
   ServerGroupMember,
 };
 export { Instance, InstanceAction, InstanceActionEvent, InstanceFault, InstanceMetadata, InstanceTag };
-export { InstanceMigration };
+export { InstanceMigration, Runbook };
 export type { FlavorSnapshot, RequestedNetwork, RequestSpec } from './instance.entities';
 export type { ServerGroupPolicy } from './server-group.entities';
 export * from './image.entities';
@@ -92,6 +94,7 @@ export const ENTITIES = [
   InstanceAction,
   InstanceActionEvent,
   InstanceMigration,
+  Runbook,
   ServerGroup,
   ServerGroupMember,
   Allocation,
@@ -125,4 +128,5 @@ export const MIGRATIONS = [
   NetworkQuotas1764700000012,
   InstanceMigrations1764800000013,
   RulePrefixAsGiven1764900000014,
+  Operations1765000000015,
 ];

@@ -236,6 +236,10 @@ export class InstanceAction {
   @Column('varchar', { name: 'workflow_id', length: 512, nullable: true })
   workflowId!: string | null;
 
+  /** Its first run, once started: with the workflow id, its address in the Temporal Web UI. */
+  @Column('varchar', { name: 'workflow_run_id', length: 64, nullable: true })
+  workflowRunId!: string | null;
+
   @Column('timestamptz', { name: 'updated_at', nullable: true })
   updatedAt!: Date | null;
 }

@@ -121,6 +121,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: env.temporalNamespace,
+      TEMPORAL_UI_URL: temporalUiUrl ?? env.temporalUiUrl,
       NOVAFLOW_ADMIN_PASSWORD: undefined,
       NOVAFLOW_DEMO_PASSWORD: undefined,
       NOVAFLOW_SERVICE_PASSWORD: undefined,

@@ -17,3 +17,7 @@ export { startWorkflow } from './start';
 export { stopWorkflow } from './stop';
 export { suspendWorkflow } from './suspend';
 export { unpauseWorkflow } from './unpause';
+export { drainHostWorkflow } from './runbooks/drain-host';
+export { evacuateHostWorkflow } from './runbooks/evacuate-host';
+export { hostMaintenanceWorkflow } from './runbooks/host-maintenance';
+export { powerSyncWorkflow } from './power-sync';

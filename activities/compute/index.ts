@@ -102,6 +102,11 @@ export function createComputeActivities({ driver, imageCache, reportProgress }: 
       return powerAction(instanceUuid, () => driver.resume(instanceUuid));
     },
 
+    /** The power state of every guest on the host, by instance uuid: what the power-state sync compares. */
+    async guestPowerStates(): Promise<Record<string, number>> {
+      return asActivity(async () => Object.fromEntries(await driver.listGuests()));
+    },
+
     /** The guest's serial console log, or its last `length` lines (-1 or none: all of it). */
     async getConsoleOutput({
       instanceUuid,

@@ -11,9 +11,14 @@ import { createMoveSteps } from './moves/move-steps';
 import { createResizeSteps } from './moves/resize-steps';
 import { type InstanceNetworking } from './networking';
 import { createOperationSteps } from './operations/operation-steps';
+import { createPowerSyncSteps } from './power-sync';
+import { createPowerSyncSchedules } from './power-sync-schedules';
 import { createReclaimActivities } from './reclaim';
 import { createRebuildActivities } from './rebuild-instance';
 import { createReconcilerActivities } from './reconciler';
+import { createHostServiceSteps } from './runbooks/host-services';
+import { createRunbookMoveSteps } from './runbooks/runbook-moves';
+import { createRunbookRecordSteps } from './runbooks/runbook-records';
 import { createWorkflowControlActivities } from './workflow-control';
 
 export interface ConductorDependencies {
@@ -37,7 +42,18 @@ export function createConductorActivities(deps: ConductorDependencies) {
     ...createEvacuateSteps(deps),
     ...createReclaimActivities(deps.dataSource),
     ...createRebuildActivities(deps),
-    ...createReconcilerActivities({ ...deps, graceSeconds: deps.config.conductor.reconcile_interval }),
+    ...createReconcilerActivities({
+      ...deps,
+      graceSeconds: deps.config.conductor.reconcile_interval,
+      ensurePowerSyncSchedules: createPowerSyncSchedules({
+        ...deps,
+        intervalSeconds: deps.config.DEFAULT.sync_power_state_interval,
+      }),
+    }),
     ...createWorkflowControlActivities(deps.temporal),
+    ...createHostServiceSteps(deps),
+    ...createRunbookMoveSteps(deps),
+    ...createRunbookRecordSteps(deps.dataSource),
+    ...createPowerSyncSteps(deps),
   };
 }

@@ -17,6 +17,8 @@ export interface Reconciliation {
   signalled: string[];
   rolledBack: string[];
   purgedSteps: number;
+  /** Hosts whose power-sync schedule this pass ensured (new to this conductor). */
+  powerSyncHosts: string[];
 }
 
 /** Most rows one pass looks at, so a backlog is worked off over several passes. */
@@ -48,6 +50,7 @@ export function createReconcilerActivities(deps: {
   networking: InstanceNetworking;
   logger: Logger;
   graceSeconds: number;
+  ensurePowerSyncSchedules: () => Promise<string[]>;
 }) {
   const { dataSource, temporal, networking, logger, graceSeconds } = deps;
 
@@ -95,7 +98,13 @@ export function createReconcilerActivities(deps: {
 
   return {
     async reconcile(): Promise<Reconciliation> {
-      const result: Reconciliation = { started: [], signalled: [], rolledBack: [], purgedSteps: 0 };
+      const result: Reconciliation = {
+        started: [],
+        signalled: [],
+        rolledBack: [],
+        purgedSteps: 0,
+        powerSyncHosts: [],
+      };
       for (const launch of await pendingLaunches(dataSource.manager, graceSeconds, BATCH)) {
         await startQueuedWorkflow(temporal, dataSource.manager, launch);
         result.started.push(launch.workflowId);
@@ -126,6 +135,7 @@ export function createReconcilerActivities(deps: {
         }
       }
       result.purgedSteps = await purgeStepLedger(dataSource.manager, LEDGER_RETENTION_SECONDS);
+      result.powerSyncHosts = await deps.ensurePowerSyncSchedules();
       if (result.started.length > 0) logger.warn({ started: result.started }, 'started queued workflows');
       return result;
     },

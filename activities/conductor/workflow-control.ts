@@ -10,16 +10,19 @@ const HEARTBEAT_EVERY_MS = 5000;
  */
 export function createWorkflowControlActivities(client: Client) {
   return {
-    async awaitWorkflowClosed(workflowId: string): Promise<void> {
-      const timer = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        await client.workflow.getHandle(workflowId).result();
-      } catch (error) {
-        // A workflow that failed, was cancelled or terminated, or is gone has closed: all we wait for.
-        if (!(error instanceof WorkflowFailedError || error instanceof WorkflowNotFoundError)) throw error;
-      } finally {
-        clearInterval(timer);
-      }
-    },
+    awaitWorkflowClosed: (workflowId: string) => awaitWorkflowClosed(client, workflowId),
   };
+}
+
+/** Waits, heartbeating, until the workflow has closed, however it ended (failed, cancelled, gone). */
+export async function awaitWorkflowClosed(client: Client, workflowId: string): Promise<void> {
+  const timer = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    await client.workflow.getHandle(workflowId).result();
+  } catch (error) {
+    // A workflow that failed, was cancelled or terminated, or is gone has closed: all we wait for.
+    if (!(error instanceof WorkflowFailedError || error instanceof WorkflowNotFoundError)) throw error;
+  } finally {
+    clearInterval(timer);
+  }
 }

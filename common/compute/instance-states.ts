@@ -243,6 +243,18 @@ export const OPERATIONS = {
     onFailure: 'keep',
     needsHost: true,
   },
+  // Nova's force_stop, which the power-state sync calls on a guest that does not run as its
+  // instance should (ACTIVE but shut down, STOPPED but running): from any of those vm_states.
+  force_stop: {
+    action: 'stop',
+    workflow: 'stopWorkflow',
+    event: 'compute_stop_instance',
+    fromVmStates: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.ERROR],
+    taskStates: [TaskState.POWERING_OFF],
+    toVmState: VmState.STOPPED,
+    onFailure: 'keep',
+    needsHost: true,
+  },
   start: {
     action: 'start',
     workflow: 'startWorkflow',

@@ -1,5 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { type SearchAttributePair, WorkflowIdReusePolicy } from '@temporalio/common';
 import { type EntityManager } from 'typeorm';
 import { CONDUCTOR_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../task-queues';
 
@@ -8,7 +8,16 @@ export interface WorkflowLaunch {
   workflowId: string;
   workflowType: string;
   input: object;
-  searchAttributes: { instanceUuid: string; projectId: string; operation: string };
+  searchAttributes: {
+    /** The instance it operates on; a runbook has none. */
+    instanceUuid?: string;
+    projectId: string;
+    operation: string;
+    /** The request it serves; absent in rows queued before it was kept. */
+    requestId?: string;
+    /** The host the instance was on when claimed; a boot sets its own once scheduled. */
+    computeHost?: string | null;
+  };
   /** Shown in the Web UI beside the workflow: server name, flavor, who asked. */
   memo: Record<string, unknown>;
 }
@@ -31,33 +40,47 @@ export async function queueWorkflow(db: EntityManager, launch: WorkflowLaunch): 
   );
 }
 
+/** The search attributes a launch starts with: what an operator filters by in the Web UI. */
+function typedSearchAttributes({ searchAttributes: sa }: WorkflowLaunch): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [
+    { key: SEARCH_ATTRIBUTES.ProjectId, value: sa.projectId },
+    { key: SEARCH_ATTRIBUTES.Operation, value: sa.operation },
+  ];
+  if (sa.instanceUuid) pairs.push({ key: SEARCH_ATTRIBUTES.InstanceUuid, value: sa.instanceUuid });
+  if (sa.requestId) pairs.push({ key: SEARCH_ATTRIBUTES.RequestId, value: sa.requestId });
+  if (sa.computeHost) pairs.push({ key: SEARCH_ATTRIBUTES.ComputeHost, value: sa.computeHost });
+  return pairs;
+}
+
 /**
- * Starts a queued workflow and clears its outbox row. Starting is idempotent: the id is the
- * task id, and a workflow that runs or ran with it already (the API and the reconciler both
- * tried) counts as started.
+ * Starts a queued workflow, records its run id on the instance actions it runs, and clears its
+ * outbox row. Starting is idempotent: the id is the task id, and a workflow that runs or ran with
+ * it already (the API and the reconciler both tried) counts as started; its run id is read back.
  */
 export async function startQueuedWorkflow(
   client: Client,
   db: EntityManager,
   launch: WorkflowLaunch,
 ): Promise<void> {
-  const { instanceUuid, projectId, operation } = launch.searchAttributes;
+  let runId: string;
   try {
-    await client.workflow.start(launch.workflowType, {
+    const handle = await client.workflow.start(launch.workflowType, {
       taskQueue: CONDUCTOR_TASK_QUEUE,
       workflowId: launch.workflowId,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [launch.input],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.InstanceUuid, value: instanceUuid },
-        { key: SEARCH_ATTRIBUTES.ProjectId, value: projectId },
-        { key: SEARCH_ATTRIBUTES.Operation, value: operation },
-      ],
+      typedSearchAttributes: typedSearchAttributes(launch),
       memo: launch.memo,
     });
+    runId = handle.firstExecutionRunId;
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    runId = (await client.workflow.getHandle(launch.workflowId).describe()).runId;
   }
+  await db.query(
+    'UPDATE instance_actions SET workflow_run_id = $2 WHERE workflow_id = $1 AND workflow_run_id IS NULL',
+    [launch.workflowId, runId],
+  );
   await db.query('DELETE FROM workflow_outbox WHERE workflow_id = $1', [launch.workflowId]);
 }
 
@@ -68,6 +91,26 @@ interface OutboxRow {
   search_attributes: WorkflowLaunch['searchAttributes'];
   memo: Record<string, unknown>;
 }
+
+/** The launch still queued under this workflow id, if its start has not cleared it yet. */
+export async function queuedLaunch(
+  db: EntityManager,
+  workflowId: string,
+): Promise<WorkflowLaunch | undefined> {
+  const [row]: OutboxRow[] = await db.query(
+    'SELECT workflow_id, workflow_type, input, search_attributes, memo FROM workflow_outbox WHERE workflow_id = $1',
+    [workflowId],
+  );
+  return row && launchOfRow(row);
+}
+
+const launchOfRow = (row: OutboxRow): WorkflowLaunch => ({
+  workflowId: row.workflow_id,
+  workflowType: row.workflow_type,
+  input: row.input,
+  searchAttributes: row.search_attributes,
+  memo: row.memo,
+});
 
 /** Launches queued longer than `olderThanSeconds`: their API process died before starting them. */
 export async function pendingLaunches(
@@ -80,11 +123,5 @@ export async function pendingLaunches(
       WHERE created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2`,
     [olderThanSeconds, limit],
   );
-  return rows.map((row) => ({
-    workflowId: row.workflow_id,
-    workflowType: row.workflow_type,
-    input: row.input,
-    searchAttributes: row.search_attributes,
-    memo: row.memo,
-  }));
+  return rows.map(launchOfRow);
 }

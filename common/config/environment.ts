@@ -18,6 +18,8 @@ export interface Environment {
   temporalAddress: string | undefined;
   /** TEMPORAL_NAMESPACE. */
   temporalNamespace: string;
+  /** TEMPORAL_UI_URL: the Temporal Web UI, whose workflow pages instance actions link to; `npm start` sets it. */
+  temporalUiUrl: string | undefined;
   /** NOVAFLOW_API_HOST and NOVAFLOW_API_PORT: where the API listens. */
   apiHost: string;
   apiPort: number;
@@ -70,6 +72,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalUiUrl: env.TEMPORAL_UI_URL ? env.TEMPORAL_UI_URL.replace(/\/+$/, '') : undefined,
     apiHost,
     apiPort,
     publicUrl: (env.NOVAFLOW_PUBLIC_URL || `http://${apiHost}:${apiPort}`).replace(/\/+$/, ''),

@@ -28,6 +28,11 @@ export const OPTIONS = {
     max_concurrent_live_migrations: intOpt(1, 'Live migrations one host sends at once; 0 is unlimited.', {
       min: 0,
     }),
+    sync_power_state_interval: intOpt(
+      600,
+      "Seconds between syncs of each host's guests' power states with the database (a Temporal Schedule per host); -1 disables.",
+      { min: -1 },
+    ),
     reclaim_instance_interval: intOpt(0, 'Seconds a soft-deleted instance is kept; 0 disables soft delete.', {
       min: 0,
     }),

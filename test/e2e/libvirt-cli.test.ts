@@ -28,7 +28,10 @@ describeWithLibvirt('openstack CLI: real guests on libvirt hosts', () => {
   const virsh = (host: string) => new Virsh(libvirtHostLayout(stack.workDir, host).uri);
 
   beforeAll(async () => {
-    stack = await TestStack.start();
+    // The power-state sync every 3 s, and its schedules ensured by a reconciler pass every 2 s.
+    stack = await TestStack.start({
+      config: '[DEFAULT]\nsync_power_state_interval = 3\n[conductor]\nreconcile_interval = 2\n',
+    });
     for (const host of HOSTS) await stack.startLibvirtCompute(host);
     await stack.waitHealthy();
     openstack = new OpenstackCli(cli!, stack.apiUrl, stack.workDir);
@@ -145,6 +148,44 @@ describeWithLibvirt('openstack CLI: real guests on libvirt hosts', () => {
       expect(await domainState(host, uuid)).toBeUndefined();
       expect(instanceDirs(host)).toEqual([]);
     }
+  });
+
+  it("stops through the stop path a guest powered off behind the API's back, and records why", async () => {
+    const server = await create('unruly', 'lv-a');
+    const uuid: string = server.id;
+    await bootedTimes('unruly', 1);
+    // As a guest that shuts itself down, or an operator at the host's virsh.
+    await virsh('lv-a').run(['destroy', uuid]);
+    await settled('unruly', 'SHUTOFF');
+    expect(await domainState('lv-a', uuid)).toBe('shut off');
+
+    const actions = await openstack.json(admin, ['server', 'event', 'list', 'unruly']);
+    const stop = actions.find((action: any) => action.Action === 'stop');
+    expect(stop).toBeDefined();
+    const shown = await openstack.json(admin, [
+      '--os-compute-api-version',
+      '2.84',
+      'server',
+      'event',
+      'show',
+      'unruly',
+      stop['Request ID'],
+    ]);
+    expect(shown.events.map((event: any) => [event.event, event.result])).toEqual(
+      expect.arrayContaining([
+        ['power_sync', 'Success'],
+        ['compute_stop_instance', 'Success'],
+      ]),
+    );
+    const why = shown.events.find((event: any) => event.event === 'power_sync');
+    expect(why.details).toBe(
+      'vm_state active, power_state 4 on the host: Instance shutdown by itself. Calling the stop API.',
+    );
+    // Started again by its user, it runs, and the sync leaves it be.
+    await openstack.ok(admin, ['server', 'start', 'unruly']);
+    await settled('unruly', 'ACTIVE');
+    await bootedTimes('unruly', 2);
+    await openstack.ok(admin, ['server', 'delete', '--wait', 'unruly']);
   });
 
   it('completes a boot once, with one domain, when the compute worker is killed during spawn', async () => {

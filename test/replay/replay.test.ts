@@ -27,7 +27,16 @@ describe('recorded histories', () => {
     const workflows = Object.values(OPERATIONS).flatMap((operation) =>
       'workflow' in operation ? [operation.workflow] : [],
     );
-    const others = ['reclaimWorkflow', 'hostWorkflow', 'consoleOutputWorkflow', 'reconcileWorkflow'];
+    const others = [
+      'reclaimWorkflow',
+      'hostWorkflow',
+      'consoleOutputWorkflow',
+      'reconcileWorkflow',
+      'powerSyncWorkflow',
+      'drainHostWorkflow',
+      'evacuateHostWorkflow',
+      'hostMaintenanceWorkflow',
+    ];
     for (const workflow of [...workflows, ...others]) expect(recorded).toContain(workflow);
   });
 

@@ -10,7 +10,8 @@ import { startTemporalDevServer } from '../../scripts/temporal-server';
 import { TEMPLATE_DATABASE, withDatabase } from './databases';
 import { provideLibvirt } from './libvirt';
 import { provideOpenstackCli } from './openstack-cli';
-import { provideTempest } from './tempest';
+import { provideAptPackages } from './apt-packages';
+import { CHROMIUM_MISSING } from './browser';
 import { TEST_PASSWORDS } from './passwords';
 
 declare global {
@@ -30,7 +31,10 @@ export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   // Installing takes a while on a fresh machine: it runs while the servers start.
   const openstackCli = provideOpenstackCli(log);
-  const tempest = provideTempest(log);
+  // One after the other: scripts/apt-install.sh runs one apt-get at a time anyway.
+  const aptPackages = provideAptPackages(['tempest'], 'NOVAFLOW_TEST_TEMPEST_MISSING', log).then(() =>
+    provideAptPackages(['chromium'], CHROMIUM_MISSING, log),
+  );
   const scratch = mkdtempSync(join(tmpdir(), 'novaflow-test-'));
   // The embedded PostgreSQL may run as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
@@ -39,10 +43,13 @@ export default async function globalSetup(): Promise<void> {
     const temporal = await startTemporalDevServer({
       cli: resolveTemporalCli(log),
       port: await freePort(),
+      // The Web UI too: instance actions link to it, and the browser test finds workflows in it.
+      uiPort: await freePort(),
       logFile: join(scratch, 'temporal.log'),
     });
     teardown.push(temporal.stop);
     process.env.TEMPORAL_ADDRESS = temporal.address;
+    process.env.TEMPORAL_UI_URL = temporal.uiUrl;
   }
 
   if (!process.env.DATABASE_URL) {
@@ -67,12 +74,13 @@ export default async function globalSetup(): Promise<void> {
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
   await provideLibvirt(scratch, log);
   const { reason } = await openstackCli;
-  await tempest;
+  await aptPackages;
   const missing = [
     ...(process.env.NOVAFLOW_TEST_TEMPEST_MISSING
       ? [`the Tempest run: ${process.env.NOVAFLOW_TEST_TEMPEST_MISSING}`]
       : []),
     ...(reason ? [`the openstack CLI e2e tests: ${reason}`] : []),
+    ...(process.env[CHROMIUM_MISSING] ? [`the Web UI browser test: ${process.env[CHROMIUM_MISSING]}`] : []),
     ...(process.env.NOVAFLOW_TEST_LIBVIRT_MISSING
       ? [`the libvirt tests: ${process.env.NOVAFLOW_TEST_LIBVIRT_MISSING}`]
       : []),

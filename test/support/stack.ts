@@ -93,6 +93,7 @@ export class TestStack {
       DATABASE_URL: this.databaseUrl,
       TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
       TEMPORAL_NAMESPACE: this.namespace,
+      TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL,
       NOVAFLOW_CONFIG: this.configFile,
       NOVAFLOW_DATA_DIR: this.workDir,
       NOVAFLOW_API_PORT: String(this.apiPort),

@@ -23,7 +23,13 @@ describe('workflows without a task', () => {
 
   it('runs one reconciler pass', async () => {
     const conductor = {
-      reconcile: async () => ({ started: ['create-x'], signalled: [], rolledBack: [], purgedSteps: 0 }),
+      reconcile: async () => ({
+        started: ['create-x'],
+        signalled: [],
+        rolledBack: [],
+        purgedSteps: 0,
+        powerSyncHosts: [],
+      }),
     };
     await testbed.run({ conductor }, async (journal) => {
       const handle = await testbed.start('reconcileWorkflow', `reconcile-${Date.now()}`);

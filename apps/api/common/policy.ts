@@ -77,6 +77,13 @@ export const POLICIES = {
   'os_compute_api:os-extended-server-attributes': ADMIN,
   'os_compute_api:os-instance-actions:events': ADMIN,
   'os_compute_api:os-instance-actions:events:details': ADMIN,
+  // Novaflow's own: the Temporal workflow that ran the action (id, run, Web UI address), for operators.
+  'os_compute_api:os-instance-actions:workflow': ADMIN,
+  // Novaflow's runbooks: operator procedures on a host.
+  'os_compute_api:os-runbooks:list': ADMIN,
+  'os_compute_api:os-runbooks:show': ADMIN,
+  'os_compute_api:os-runbooks:create': ADMIN,
+  'os_compute_api:os-runbooks:action': ADMIN,
   'os_compute_api:os-aggregates:index': ADMIN,
   'os_compute_api:os-aggregates:create': ADMIN,
   'os_compute_api:os-aggregates:show': ADMIN,

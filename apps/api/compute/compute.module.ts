@@ -17,6 +17,8 @@ import { OsHypervisorsController } from './os-hypervisors.controller';
 import { OsServicesController } from './os-services.controller';
 import { QuotaClassSetsController } from './quota-class-sets.controller';
 import { QuotaSetsController } from './quota-sets.controller';
+import { RunbooksController } from './runbooks/runbooks.controller';
+import { RunbooksService } from './runbooks/runbooks.service';
 import { ServerGroupsController } from './server-groups.controller';
 import { ConsoleOutputReader } from './servers/actions/console-output';
 import { MoveActions } from './servers/actions/move-actions';
@@ -67,8 +69,10 @@ import { SecurityGroupsService } from '../network/security-groups/security-group
     AvailabilityZonesController,
     AggregatesController,
     SecurityGroupsProxyController,
+    RunbooksController,
   ],
   providers: [
+    RunbooksService,
     AggregatesService,
     FlavorsService,
     OperationLauncher,

@@ -16,7 +16,7 @@ import { badRequest, notFound } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
 import { LOGGER } from '../../settings.module';
 import { TEMPORAL_CLIENT } from '../../temporal.module';
-import { recordAction } from '../servers/instance-action-records';
+import { recordAction } from '../../../../common/compute/instance-actions';
 import { migrationOfInstance } from './instance-migration-lookup';
 import { lockInstanceInState } from './moving-instance-state';
 

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { type Settings } from '../../../../common/config';
+import { workflowUrl } from '../../../../common/workflow-url';
 import { Instance, InstanceAction, InstanceActionEvent } from '../../../../entities';
 import { notFound } from '../../common/api-error';
 import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
@@ -43,6 +44,19 @@ export class InstanceActionsController {
       start_time: isoMicros(action.startTime),
       message: action.message,
       ...(v.atLeast('2.58') && { updated_at: isoMicros(action.updatedAt ?? action.startTime) }),
+    };
+  }
+
+  /**
+   * Novaflow's addition for operators: the Temporal workflow that ran the action, and its page
+   * in the Web UI when the API knows where that is (TEMPORAL_UI_URL).
+   */
+  private workflow(workflowId: string, runId: string | null) {
+    const { temporalUiUrl, temporalNamespace } = this.settings.env;
+    return {
+      workflow_id: workflowId,
+      workflow_run_id: runId,
+      workflow_url: temporalUiUrl ? workflowUrl(temporalUiUrl, temporalNamespace, workflowId, runId) : null,
     };
   }
 
@@ -95,6 +109,7 @@ export class InstanceActionsController {
     if (!action) throw notFound(`Action ${requestId} could not be found.`);
     const seesEvents = allowed(caller, 'os_compute_api:os-instance-actions:events');
     const seesTracebacks = allowed(caller, 'os_compute_api:os-instance-actions:events:details');
+    const seesWorkflow = allowed(caller, 'os_compute_api:os-instance-actions:workflow');
     const events =
       seesEvents || v.atLeast('2.51')
         ? await this.dataSource
@@ -104,6 +119,7 @@ export class InstanceActionsController {
     return {
       instanceAction: {
         ...this.action(action, v),
+        ...(seesWorkflow && action.workflowId && this.workflow(action.workflowId, action.workflowRunId)),
         ...(events && {
           events: events.map((event) => ({
             event: event.event,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Client } from '@temporalio/client';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type ClaimOutcome, claimInstance } from '../../../../common/compute/instance-claims';
+import { type ClaimOutcome } from '../../../../common/compute/instance-claims';
 import { conflictMessage, OPERATIONS, type OperationName } from '../../../../common/compute/instance-states';
+import { claimAndQueue, launchOf, type Target } from '../../../../common/compute/operation-launch';
 import {
   queueWorkflow,
   startQueuedWorkflow,
@@ -14,20 +15,7 @@ import { ApiError } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
 import { LOGGER } from '../../settings.module';
 import { TEMPORAL_CLIENT } from '../../temporal.module';
-import { recordAction } from './instance-action-records';
 import { instanceNotFound } from './server-reader';
-
-/** The workflow id of an operation: readable in the Web UI (operation, instance, request). */
-export function taskIdOf(operation: OperationName, instanceUuid: string, requestId: string): string {
-  return `${operation}-${instanceUuid}-${requestId}`;
-}
-
-/** The instance an operation is asked for, as the API read it. */
-export interface Target {
-  uuid: string;
-  projectId: string;
-  displayName: string;
-}
 
 /** Nova's answer to a claim that did not succeed. */
 function refusal(
@@ -61,25 +49,6 @@ export class OperationLauncher {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The outbox entry of `operation` on `target`, with the operation's own input. */
-  launchOf(
-    operation: OperationName,
-    target: Target,
-    requestId: string,
-    input: Record<string, unknown>,
-    memo: Record<string, unknown>,
-  ): WorkflowLaunch {
-    const { workflow } = OPERATIONS[operation] as { workflow?: string };
-    if (!workflow) throw new Error(`operation ${operation} has no workflow`);
-    return {
-      workflowId: taskIdOf(operation, target.uuid, requestId),
-      workflowType: workflow,
-      input: { operation, instanceUuid: target.uuid, requestId, ...input },
-      searchAttributes: { instanceUuid: target.uuid, projectId: target.projectId, operation },
-      memo: { name: target.displayName, ...memo },
-    };
-  }
-
   /** Queues a launch in the caller's transaction (a boot queues its instances' boots so). */
   queue(db: EntityManager, launch: WorkflowLaunch): Promise<void> {
     return queueWorkflow(db, launch);
@@ -112,19 +81,12 @@ export class OperationLauncher {
     input: Record<string, unknown> = {},
     prepare?: (db: EntityManager, taskId: string) => Promise<Record<string, unknown> | void>,
   ): Promise<boolean> {
-    const launch = this.launchOf(operation, target, requestId, input, { user: caller.userName });
+    const launch = launchOf(operation, target, requestId, input, { user: caller.userName });
     const queued = await this.dataSource.transaction(async (db) => {
-      const claim = await claimInstance(db, target.uuid, OPERATIONS[operation], launch.workflowId, {
-        overrideLock: isAdmin(caller),
-      });
+      const claimant = { ...caller, overrideLock: isAdmin(caller) };
+      const claim = await claimAndQueue(db, claimant, operation, launch, requestId, prepare);
       if (claim.outcome === 'already-running') return false;
       if (claim.outcome !== 'claimed') throw refusal(claim, operation, target.uuid);
-      if (claim.previousTaskId)
-        (launch.input as { preemptedTaskId?: string }).preemptedTaskId = claim.previousTaskId;
-      await recordAction(db, caller, target.uuid, OPERATIONS[operation].action, requestId, launch.workflowId);
-      // What the operation writes with its claim (a move's migration record), and adds to its input.
-      Object.assign(launch.input, await prepare?.(db, launch.workflowId));
-      await this.queue(db, launch);
       return true;
     });
     if (queued) await this.start(launch);

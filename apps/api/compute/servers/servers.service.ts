@@ -16,9 +16,10 @@ import { SETTINGS } from '../../settings.module';
 import { FlavorsService } from '../flavors/flavors.service';
 import { type ApiVersion } from '../microversion';
 import { type BootPlan, resolveBootRequest } from './boot-request';
-import { recordAction } from './instance-action-records';
+import { recordAction } from '../../../../common/compute/instance-actions';
+import { launchOf, taskIdOf } from '../../../../common/compute/operation-launch';
 import { quotaExceeded } from './quota-exceeded';
-import { OperationLauncher, taskIdOf } from './operation-launcher';
+import { OperationLauncher } from './operation-launcher';
 import { type ServerCreateBody } from './server.schemas';
 import { type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
 
@@ -72,13 +73,12 @@ export class ServersService {
           reservationId,
           requestId,
         });
-        const launch = this.operations.launchOf(
+        const launch = launchOf(
           'create',
           instance,
           requestId,
           {},
           {
-            flavor: plan.flavor.name,
             image: plan.imageRef,
             user: caller.userName,
           },

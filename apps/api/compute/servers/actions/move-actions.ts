@@ -28,7 +28,7 @@ import { LOGGER, SETTINGS } from '../../../settings.module';
 import { TEMPORAL_CLIENT } from '../../../temporal.module';
 import { FlavorsService } from '../../flavors/flavors.service';
 import { flavorImageMisfit, flavorSnapshot } from '../boot-request';
-import { recordAction } from '../instance-action-records';
+import { recordAction } from '../../../../../common/compute/instance-actions';
 import { OperationLauncher } from '../operation-launcher';
 import { quotaExceeded } from '../quota-exceeded';
 import { lockInstanceRow } from './instance-row';

@@ -28,6 +28,8 @@ export interface LocalCloudOptions {
   computeHosts: string[];
   /** Names of the libvirt compute hosts (real guests under QEMU), each with its own libvirtd. */
   libvirtHosts?: string[];
+  /** The conductor serves /metrics on 127.0.0.1 at this port, each compute worker at the next ones; none: no worker metrics. */
+  metricsPortBase?: number;
   log: (line: string) => void;
 }
 
@@ -37,6 +39,8 @@ export interface LocalCloud {
   temporalUiUrl: string | undefined;
   cloudsYaml: string;
   secrets: Secrets;
+  /** Where each worker process (conductor, compute hosts) serves /metrics, by name. */
+  metricsUrls: Record<string, string>;
   /** Resolves once /healthz answers 200, false after the timeout. */
   waitHealthy(timeoutMs: number): Promise<boolean>;
   /** Stops everything it started, the infrastructure last. */
@@ -128,13 +132,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     const libvirtHosts = options.libvirtHosts ?? [];
     if (libvirtHosts.length > 0) installLibvirt(log);
-    const supervisor = new Supervisor(
-      [
-        ...childSpecs(options.computeHosts, sharedEnv, secrets.servicePassword),
-        ...libvirtHostSpecs(libvirtHosts, env.dataDir, sharedEnv, secrets.servicePassword),
-      ],
-      log,
-    );
+    const children = [
+      ...childSpecs(options.computeHosts, sharedEnv, secrets.servicePassword),
+      ...libvirtHostSpecs(libvirtHosts, env.dataDir, sharedEnv, secrets.servicePassword),
+    ];
+    const metricsUrls = assignMetricsPorts(children, options.metricsPortBase);
+    const supervisor = new Supervisor(children, log);
     cleanups.push(() => supervisor.stop());
     supervisor.start();
 
@@ -144,6 +147,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       temporalUiUrl,
       cloudsYaml,
       secrets,
+      metricsUrls,
       waitHealthy: (timeoutMs) => waitForHealth(`${env.publicUrl}/healthz`, timeoutMs),
       stop,
     };
@@ -205,6 +209,19 @@ function childSpecs(
     { name: 'conductor', script: app('conductor'), env: sharedEnv },
     ...computeHosts.map((host) => computeSpec(host, sharedEnv, servicePassword)),
   ];
+}
+
+/** Gives the conductor and each compute worker a /metrics port from `base` on; returns their URLs. */
+function assignMetricsPorts(children: ChildSpec[], base: number | undefined): Record<string, string> {
+  if (base === undefined) return {};
+  const workers = children.filter((child) => /worker-compute|conductor/.test(child.script));
+  return Object.fromEntries(
+    workers.map((child, index) => {
+      const address = `127.0.0.1:${base + index}`;
+      child.env = { ...child.env, NOVAFLOW_METRICS_ADDRESS: address };
+      return [child.name, `http://${address}/metrics`];
+    }),
+  );
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {

@@ -40,6 +40,7 @@ async function main() {
     postgresPort: Number(process.env.NOVAFLOW_PG_PORT || 5433),
     temporalPort: 7233,
     temporalUiPort: 8233,
+    metricsPortBase: Number(process.env.NOVAFLOW_METRICS_PORT_BASE || 9101),
     persistent: true,
     computeHosts: Array.from({ length: env.fakeHosts }, (_, i) => `compute${i + 1}`),
     libvirtHosts: Array.from({ length: env.libvirtHosts }, (_, i) => `libvirt${i + 1}`),
@@ -71,6 +72,9 @@ async function main() {
         : `Novaflow is not healthy yet; see ${env.publicUrl}/healthz`,
       `  API:              ${env.publicUrl}  (health: ${env.publicUrl}/healthz, docs: ${env.publicUrl}/docs)`,
       `  Temporal Web UI:  ${workflowsUrl ?? `your Temporal cluster at ${cloud.temporalAddress}`}`,
+      `  Metrics:          ${env.publicUrl}/metrics (API), ${Object.entries(cloud.metricsUrls)
+        .map(([name, url]) => `${url} (${name})`)
+        .join(', ')}`,
       `  Credentials:      ${cloud.cloudsYaml} (clouds novaflow-admin and novaflow-demo)`,
       `                    export OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=novaflow-demo`,
       '  Stop with Ctrl-C.',

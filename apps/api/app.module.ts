@@ -8,6 +8,7 @@ import { DatabaseModule } from './database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { ImageModule } from './image/image.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 import { SettingsModule } from './settings.module';
 import { TemporalModule } from './temporal.module';
@@ -22,6 +23,7 @@ export class AppModule {
         DatabaseModule,
         TemporalModule,
         HealthModule,
+        MetricsModule,
         IdentityModule,
         ImageModule,
         NetworkModule,

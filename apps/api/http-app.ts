@@ -5,9 +5,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { type Settings } from '../../common/config';
 import { type Logger } from '../../common/logger';
 import { AppModule } from './app.module';
+import { accessLog } from './common/access-log';
 import { ApiErrorFilter, sendError } from './common/error-filter';
 import { mountOpenApi } from './common/openapi';
 import { requestIdMiddleware } from './common/request-context';
+import { ApiMetrics } from './metrics/api-metrics';
 
 /** Nova's [oslo_middleware] max_request_body_size: larger JSON bodies get 413. */
 const MAX_JSON_BODY_BYTES = 114688;
@@ -23,6 +25,8 @@ export async function createHttpApp(settings: Settings, logger: Logger): Promise
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestIdMiddleware);
+  app.use(app.get(ApiMetrics).middleware);
+  app.use(accessLog(logger));
   app.use(express.json({ limit: MAX_JSON_BODY_BYTES, type: JSON_TYPES }));
   // Errors raised before Nest's routing (a malformed or oversized body) still get an API error body.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>

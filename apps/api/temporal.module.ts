@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { Client, type Connection } from '@temporalio/client';
 import { type Settings } from '../../common/config';
 import { connectTemporal } from '../../common/temporal-connection';
+import { Tracing } from '../../common/tracing';
 import { SETTINGS } from './settings.module';
 
 /** The API's Temporal client: it starts, signals and cancels workflows; it runs none. */
@@ -20,7 +21,11 @@ const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
       provide: TEMPORAL_CLIENT,
       inject: [TEMPORAL_CONNECTION, SETTINGS],
       useFactory: (connection: Connection, settings: Settings) =>
-        new Client({ connection, namespace: settings.env.temporalNamespace }),
+        new Client({
+          connection,
+          namespace: settings.env.temporalNamespace,
+          interceptors: Tracing.start('api').clientInterceptors(),
+        }),
     },
   ],
   exports: [TEMPORAL_CLIENT],

@@ -6,22 +6,27 @@ import { createConductorActivities } from '../../activities/conductor';
 import { networkService } from '../../activities/conductor/networking';
 import { enabledFilters } from '../../activities/conductor/scheduler/filters';
 import { ConfigError, loadSettings } from '../../common/config';
+import { activityLog } from '../../common/activity-log';
 import { createLogger } from '../../common/logger';
 import { distDir } from '../../common/paths';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
 import { CONDUCTOR_TASK_QUEUE } from '../../common/task-queues';
 import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
+import { Tracing, WORKFLOW_TRACING_INTERCEPTORS } from '../../common/tracing';
 import { createDataSource } from '../../entities/data-source';
 import { ensureReconcilerSchedule } from './reconciler-schedule';
 import { ServiceHeartbeat } from './service-heartbeat';
 
-/** The prebuilt bundle when `npm run build` made one, else the workflow sources (bundled now). */
+/**
+ * The prebuilt bundle when `npm run build` made one (its tracing interceptors bundled in), else
+ * the workflow sources, bundled now with them.
+ */
 function workflowSource() {
   const bundle = join(distDir(), 'workflow-bundle.js');
   return existsSync(bundle)
-    ? { workflowBundle: { codePath: bundle } }
-    : { workflowsPath: require.resolve('../../workflows') };
+    ? { workflowBundle: { codePath: bundle }, workflowModules: [] }
+    : { workflowsPath: require.resolve('../../workflows'), workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] };
 }
 
 /**
@@ -34,21 +39,32 @@ async function main() {
   warnings.forEach((warning) => logger.warn(warning));
   if (!env.databaseUrl) throw new ConfigError('DATABASE_URL is not set: the conductor needs the database');
 
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, env.metricsAddress);
+  const tracing = Tracing.start('conductor');
   const dataSource = await createDataSource(env.databaseUrl, {
     applicationName: 'novaflow-conductor',
   }).initialize();
   const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await connectTemporal(address);
-  const temporal = new Client({ connection: clientConnection, namespace: env.temporalNamespace });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: env.temporalNamespace,
+    interceptors: tracing.clientInterceptors(),
+  });
   // A filter name that does not exist stops start-up, as any bad configuration value does.
   enabledFilters(config.filter_scheduler.enabled_filters);
+  const { workflowModules, ...source } = workflowSource();
   const worker = await Worker.create({
     connection,
     namespace: env.temporalNamespace,
     taskQueue: CONDUCTOR_TASK_QUEUE,
-    ...workflowSource(),
+    interceptors: {
+      activity: [activityLog(logger, 'debug'), ...tracing.activityInterceptors()],
+      workflowModules,
+    },
+    sinks: tracing.workflowSinks(),
+    ...source,
     activities: createConductorActivities({
       dataSource,
       config,
@@ -73,6 +89,7 @@ async function main() {
     await connection.close();
     await clientConnection.close();
     await dataSource.destroy();
+    await tracing.stop();
   });
   await run;
 }

@@ -6,11 +6,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createComputeActivities } from '../../activities/compute';
 import { MOVE_SIGNALS } from '../../common/compute/move-signals';
 import { loadSettings } from '../../common/config';
+import { activityLog } from '../../common/activity-log';
 import { createLogger } from '../../common/logger';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
 import { computeTaskQueue } from '../../common/task-queues';
 import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
+import { Tracing } from '../../common/tracing';
 import { HostReporter } from './host-reporter';
 import { ImageCache } from './image-cache';
 import { ServiceSession } from './service-session';
@@ -35,11 +37,16 @@ async function main() {
   warnings.forEach((warning) => logger.warn(warning));
   const hosts = values.host?.length ? values.host : [config.DEFAULT.host || hostname()];
 
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, env.metricsAddress);
+  const tracing = Tracing.start('compute');
   const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await connectTemporal(address);
-  const client = new Client({ connection, namespace: env.temporalNamespace });
+  const client = new Client({
+    connection,
+    namespace: env.temporalNamespace,
+    interceptors: tracing.clientInterceptors(),
+  });
   const session = new ServiceSession(config, env);
   const instancesPath = config.DEFAULT.instances_path || join(env.dataDir, 'instances');
 
@@ -51,6 +58,7 @@ async function main() {
         connection: nativeConnection,
         namespace: env.temporalNamespace,
         taskQueue: computeTaskQueue(host),
+        interceptors: { activity: [activityLog(logger, 'info'), ...tracing.activityInterceptors()] },
         activities: createComputeActivities({
           driver,
           imageCache,
@@ -73,6 +81,7 @@ async function main() {
     await Promise.all(running.map(({ run }) => run));
     await nativeConnection.close();
     await connection.close();
+    await tracing.stop();
   });
 
   // A worker that dies on its own (lost connection beyond retries) takes the process down, so

@@ -27,6 +27,8 @@ export interface Environment {
   publicUrl: string;
   /** NOVAFLOW_FAKE_HOSTS: how many fake compute hosts `npm start` runs. */
   fakeHosts: number;
+  /** NOVAFLOW_METRICS_ADDRESS: host:port where a worker process (conductor, compute) serves /metrics; unset: none. */
+  metricsAddress: string | undefined;
   /** NOVAFLOW_LIBVIRT_HOSTS: how many libvirt compute hosts (real guests under QEMU) `npm start` adds. */
   libvirtHosts: number;
 }
@@ -51,6 +53,18 @@ function count(name: string, text: string | undefined, fallback: number): number
     );
   }
   return value;
+}
+
+function address(name: string, text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const match = /^([\w.-]+|\[[0-9a-f:]+\]):(\d+)$/i.exec(text);
+  if (!match) {
+    throw new ConfigError(
+      `environment variable ${name}=${JSON.stringify(text)} is invalid: expected host:port`,
+    );
+  }
+  port(name, match[2], 0);
+  return text;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
@@ -78,5 +92,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     publicUrl: (env.NOVAFLOW_PUBLIC_URL || `http://${apiHost}:${apiPort}`).replace(/\/+$/, ''),
     fakeHosts: count('NOVAFLOW_FAKE_HOSTS', env.NOVAFLOW_FAKE_HOSTS, 3),
     libvirtHosts: count('NOVAFLOW_LIBVIRT_HOSTS', env.NOVAFLOW_LIBVIRT_HOSTS, 0),
+    metricsAddress: address('NOVAFLOW_METRICS_ADDRESS', env.NOVAFLOW_METRICS_ADDRESS),
   };
 }

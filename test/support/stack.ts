@@ -27,6 +27,10 @@ export interface TestStackOptions {
   /** Whether to run the API (default true) and the conductor (default true). */
   api?: boolean;
   conductor?: boolean;
+  /** Whether the conductor and the compute workers serve /metrics (each on a free port). */
+  metrics?: boolean;
+  /** Further environment of every process (an OTLP endpoint, say). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -37,6 +41,8 @@ export class TestStack {
   readonly processes = new Map<string, TestProcess>();
   /** Further arguments of a compute host's worker (a libvirt host's --config-file). */
   private readonly computeArgs = new Map<string, string[]>();
+  /** Where a worker process serves /metrics, by process name, when the stack was asked for them. */
+  readonly metricsAddresses = new Map<string, string>();
   private connection: Connection | undefined;
   private pool: Pool | undefined;
 
@@ -49,6 +55,7 @@ export class TestStack {
     private readonly configFile: string,
     /** A scratch folder of this stack: config, logs, clouds.yaml. */
     readonly workDir: string,
+    private readonly extraEnv: Record<string, string> = {},
   ) {}
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
@@ -74,8 +81,13 @@ export class TestStack {
       await freePort(),
       configFile,
       workDir,
+      options.env,
     );
     stack.connection = connection;
+    if (options.metrics) {
+      for (const name of ['conductor', ...(options.computeHosts ?? [])])
+        stack.metricsAddresses.set(name, `127.0.0.1:${await freePort()}`);
+    }
     if (options.conductor !== false) stack.startProcess('conductor', 'conductor');
     if (options.api !== false) stack.startProcess('api', 'api');
     for (const host of options.computeHosts ?? []) stack.startCompute(host);
@@ -86,8 +98,11 @@ export class TestStack {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
-  private env(): NodeJS.ProcessEnv {
+  /** The environment of process `name`: the stack's, and its /metrics address when it has one. */
+  private env(name?: string): NodeJS.ProcessEnv {
     return {
+      ...(name &&
+        this.metricsAddresses.has(name) && { NOVAFLOW_METRICS_ADDRESS: this.metricsAddresses.get(name) }),
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DATABASE_URL: this.databaseUrl,
@@ -98,10 +113,11 @@ export class TestStack {
       NOVAFLOW_DATA_DIR: this.workDir,
       NOVAFLOW_API_PORT: String(this.apiPort),
       NOVAFLOW_LOG_LEVEL: 'debug',
+      ...this.extraEnv,
     };
   }
 
-  private startProcess(name: string, app: string, args: string[] = [], env = this.env()): TestProcess {
+  private startProcess(name: string, app: string, args: string[] = [], env = this.env(name)): TestProcess {
     const script = join(distDir(), 'apps', app, 'main.js');
     const started = TestProcess.start(name, script, args, env, join(this.workDir, `${name}.log`));
     this.processes.set(name, started);
@@ -111,7 +127,7 @@ export class TestStack {
   /** A compute host in its own process, which has no database address and cannot load a driver. */
   startCompute(host: string): TestProcess {
     const env: NodeJS.ProcessEnv = {
-      ...this.env(),
+      ...this.env(host),
       DATABASE_URL: undefined,
       NOVAFLOW_SERVICE_PASSWORD: TEST_PASSWORDS.service,
       NODE_OPTIONS: `--require ${join(projectRoot(), 'test', 'support', 'forbid-database-modules.js')}`,
@@ -141,7 +157,7 @@ export class TestStack {
   ): Promise<TestProcess> {
     const running = this.process(name);
     await (options.kill ? running.kill() : running.stop());
-    return this.startProcess(name, name, [], { ...this.env(), ...options.env });
+    return this.startProcess(name, name, [], { ...this.env(name), ...options.env });
   }
 
   /** Kills a compute host's worker (as a crash would, with `kill`) and starts it again. */

@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  metricMeter,
 } from '@temporalio/workflow';
 import type { Fault } from '../../activities/conductor/operations/operation-steps';
 import { FailureType } from '../../common/compute/failures';
@@ -31,6 +32,16 @@ export interface RunOptions {
   failsToError?: () => boolean;
 }
 
+/**
+ * Counts the operation's end, by operation and outcome, on the conductor's metrics endpoint
+ * (the SDK emits workflow metrics only when not replaying: each end counts once).
+ */
+function countEnd(operation: string, outcome: OperationOutcome | 'cancelled'): void {
+  metricMeter
+    .createCounter('novaflow_operations_total', 'operations', 'Operations ended, by operation and outcome')
+    .add(1, { operation, outcome });
+}
+
 /** Cancels the task this operation took the instance from and waits for its compensation to end. */
 async function preempt(taskId: string): Promise<void> {
   await getExternalWorkflowHandle(taskId)
@@ -54,6 +65,7 @@ export async function runOperation(
   try {
     if (input.preemptedTaskId) await preempt(input.preemptedTaskId);
     await steps(run);
+    countEnd(input.operation, 'done');
     return 'done';
   } catch (error) {
     // Named before the undos run: they are conductor steps too, and the last one would be blamed.
@@ -63,8 +75,14 @@ export async function runOperation(
         ? (failure.details?.[0] as Fault)
         : run.faultOfExhaustedStep(error);
     await run.compensate();
-    if (isCancellation(error)) throw error;
-    if (isPreempted(error)) return 'preempted';
+    if (isCancellation(error)) {
+      countEnd(input.operation, 'cancelled');
+      throw error;
+    }
+    if (isPreempted(error)) {
+      countEnd(input.operation, 'preempted');
+      return 'preempted';
+    }
     log.warn('operation failed', { ...input, fault });
     try {
       await CancellationScope.nonCancellable(() =>
@@ -73,9 +91,13 @@ export async function runOperation(
     } catch (failError) {
       // Preempted meanwhile: the new task owns the instance. Otherwise the reconciler, which
       // finds a task_id naming a closed workflow, rolls back what this could not.
-      if (isPreempted(failError)) return 'preempted';
+      if (isPreempted(failError)) {
+        countEnd(input.operation, 'preempted');
+        return 'preempted';
+      }
       throw failError;
     }
+    countEnd(input.operation, 'failed');
     return 'failed';
   }
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, metricMeter } from '@temporalio/workflow';
 import type { RunbookInput, RunbookProgress } from '../../common/compute/runbooks';
 import { conductor } from '../conductor-activities';
 import { describeFailure } from '../failures';
@@ -33,6 +33,9 @@ export async function runRunbook(
   }
   control.step('done');
   const progress = control.snapshot();
+  metricMeter
+    .createCounter('novaflow_runbooks_total', 'runbooks', 'Runbooks ended, by runbook and state')
+    .add(1, { runbook: input.runbook, state: progress.state });
   await CancellationScope.nonCancellable(() =>
     conductor.finishRunbook({ id: input.id, state: progress.state, progress }),
   );

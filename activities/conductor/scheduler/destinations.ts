@@ -1,3 +1,4 @@
+import { activityMeter } from '../../activity-metrics';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type Config } from '../../../common/config';
 import { type Logger } from '../../../common/logger';
@@ -138,6 +139,24 @@ export type Destinations = ReturnType<typeof createDestinations>;
  * After CLAIM_RETRIES lost races, `exhausted` records the step's outcome with the reason.
  */
 export async function placeWithRetries<I extends StepInput>(
+  dataSource: DataSource,
+  step: I,
+  logger: Logger,
+  place: (db: EntityManager, instance: Instance) => Promise<Schedule | 'conflict'>,
+  exhausted: (db: EntityManager, instance: Instance, reason: string) => Promise<Schedule>,
+): Promise<Schedule> {
+  const startedAt = Date.now();
+  const schedule = await placeOrGiveUp(dataSource, step, logger, place, exhausted);
+  activityMeter()
+    ?.createHistogram('novaflow_scheduler_latency', 'int', 'ms', 'Time to select and claim destinations')
+    .record(Date.now() - startedAt, {
+      operation: step.operation,
+      result: schedule.destinations.length > 0 ? 'placed' : 'no_valid_host',
+    });
+  return schedule;
+}
+
+async function placeOrGiveUp<I extends StepInput>(
   dataSource: DataSource,
   step: I,
   logger: Logger,

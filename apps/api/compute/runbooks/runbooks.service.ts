@@ -23,6 +23,7 @@ import { workflowUrl } from '../../../../common/workflow-url';
 import { Runbook, Service } from '../../../../entities';
 import { conflict, notFound } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
+import { ApiMetrics } from '../../metrics/api-metrics';
 import { LOGGER, SETTINGS } from '../../settings.module';
 import { TEMPORAL_CLIENT } from '../../temporal.module';
 import { isoMicros } from '../timestamps';
@@ -53,6 +54,7 @@ export class RunbooksService {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   async create(caller: AuthContext, body: CreateRunbookBody, requestId: string) {
@@ -101,6 +103,7 @@ export class RunbooksService {
       if (isUniqueViolation(error)) throw conflict(`A runbook is already running on host ${body.host}.`);
       throw error;
     }
+    this.metrics.operationLaunched(body.runbook);
     await startQueuedWorkflow(this.client, this.dataSource.manager, launch).catch((error: unknown) =>
       this.logger.warn({ err: error, workflowId: id }, 'runbook not started now; the reconciler will'),
     );

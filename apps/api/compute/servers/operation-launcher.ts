@@ -13,6 +13,7 @@ import { crashPoint } from '../../../../common/crash-points';
 import { type Logger } from '../../../../common/logger';
 import { ApiError } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
+import { ApiMetrics } from '../../metrics/api-metrics';
 import { LOGGER } from '../../settings.module';
 import { TEMPORAL_CLIENT } from '../../temporal.module';
 import { instanceNotFound } from './server-reader';
@@ -47,6 +48,7 @@ export class OperationLauncher {
     private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** Queues a launch in the caller's transaction (a boot queues its instances' boots so). */
@@ -56,6 +58,7 @@ export class OperationLauncher {
 
   /** Starts a queued launch now; a failure is logged and left to the reconciler. */
   async start(launch: WorkflowLaunch): Promise<void> {
+    this.metrics.operationLaunched(launch.searchAttributes.operation);
     crashPoint('api-before-workflow-start');
     try {
       await startQueuedWorkflow(this.client, this.dataSource.manager, launch);

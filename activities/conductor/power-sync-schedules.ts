@@ -50,7 +50,7 @@ export function createPowerSyncSchedules(deps: {
   return async function ensurePowerSyncSchedules(): Promise<string[]> {
     if (intervalSeconds <= 0) return [];
     const rows: { host: string }[] = await dataSource.query(
-      `SELECT host FROM services WHERE binary = 'nova-compute' ORDER BY host`,
+      `SELECT host FROM services WHERE "binary" = 'nova-compute' ORDER BY host`,
     );
     const fresh = rows.map((row) => row.host).filter((host) => !ensured.has(host));
     for (const host of fresh) {

@@ -135,7 +135,11 @@ export function createReconcilerActivities(deps: {
         }
       }
       result.purgedSteps = await purgeStepLedger(dataSource.manager, LEDGER_RETENTION_SECONDS);
-      result.powerSyncHosts = await deps.ensurePowerSyncSchedules();
+      // Schedules are the reconciler's last and least urgent work: their failure must not undo a pass.
+      result.powerSyncHosts = await deps.ensurePowerSyncSchedules().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not ensure the power-sync schedules; the next pass tries again');
+        return [];
+      });
       if (result.started.length > 0) logger.warn({ started: result.started }, 'started queued workflows');
       return result;
     },

@@ -1,8 +1,13 @@
 import { type Client } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
 import { recordFinishedEvent } from '../../common/compute/instance-actions';
-import { claimAndQueue, launchOf, taskIdOf } from '../../common/compute/operation-launch';
-import { queuedLaunch, startQueuedWorkflow } from '../../common/compute/workflow-outbox';
+import {
+  claimAndQueue,
+  isLaunched,
+  launchOf,
+  startIfQueued,
+  taskIdOf,
+} from '../../common/compute/operation-launch';
 import { type Config } from '../../common/config';
 import { powerMismatch } from '../../common/compute/power-sync-rules';
 import { PowerState } from '../../common/power-state';
@@ -71,11 +76,7 @@ export function createPowerSyncSteps(deps: { dataSource: DataSource; config: Con
       const { mismatch, requestId } = input;
       const workflowId = taskIdOf('force_stop', mismatch.instanceUuid, requestId);
       const launched = await dataSource.transaction(async (db) => {
-        const [done]: unknown[] = await db.query(
-          'SELECT 1 FROM instance_actions WHERE instance_uuid = $1 AND request_id = $2',
-          [mismatch.instanceUuid, requestId],
-        );
-        if (done) return true;
+        if (await isLaunched(db, mismatch.instanceUuid, requestId)) return true;
         const instance = await db.getRepository(Instance).findOneBy({ uuid: mismatch.instanceUuid });
         if (!instance || instance.host !== input.host || instance.vmState !== mismatch.vmState) return false;
         const launch = launchOf('force_stop', instance, requestId, {}, { user: 'power-state sync' });
@@ -88,10 +89,7 @@ export function createPowerSyncSteps(deps: { dataSource: DataSource; config: Con
         });
         return true;
       });
-      if (launched) {
-        const launch = await queuedLaunch(dataSource.manager, workflowId);
-        if (launch) await startQueuedWorkflow(temporal, dataSource.manager, launch);
-      }
+      if (launched) await startIfQueued(temporal, dataSource.manager, workflowId);
       return launched;
     },
   };

@@ -2,7 +2,8 @@ import { type EntityManager } from 'typeorm';
 import { type Actor, recordAction } from './instance-actions';
 import { type ClaimOutcome, claimInstance } from './instance-claims';
 import { OPERATIONS, type OperationName } from './instance-states';
-import { queueWorkflow, type WorkflowLaunch } from './workflow-outbox';
+import { type Client } from '@temporalio/client';
+import { queuedLaunch, queueWorkflow, startQueuedWorkflow, type WorkflowLaunch } from './workflow-outbox';
 
 /** The workflow id of an operation: readable in the Web UI (operation, instance, request). */
 export function taskIdOf(operation: OperationName, instanceUuid: string, requestId: string): string {
@@ -65,4 +66,26 @@ export async function claimAndQueue(
   Object.assign(launch.input, await prepare?.(db, launch.workflowId));
   await queueWorkflow(db, launch);
   return claim;
+}
+
+/**
+ * Whether the request already has its instance action: its operation was claimed and queued
+ * (a conductor step that launches one runs again after a crash and must not launch it twice).
+ */
+export async function isLaunched(
+  db: EntityManager,
+  instanceUuid: string,
+  requestId: string,
+): Promise<boolean> {
+  const [row]: unknown[] = await db.query(
+    'SELECT 1 FROM instance_actions WHERE instance_uuid = $1 AND request_id = $2',
+    [instanceUuid, requestId],
+  );
+  return row !== undefined;
+}
+
+/** Starts the workflow if the outbox still holds it (its launch committed, its start not yet done). */
+export async function startIfQueued(client: Client, db: EntityManager, workflowId: string): Promise<void> {
+  const launch = await queuedLaunch(db, workflowId);
+  if (launch) await startQueuedWorkflow(client, db, launch);
 }

@@ -3,6 +3,7 @@ import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
 import type { hostWorkflow } from '../../workflows/host';
 import { healthyHost } from './support/boot-fleet';
 import { recordHistory, Testbed } from './support/testbed';
+import { until } from './support/until';
 import { FAKE_CAPABILITIES, fakeNode } from '../support/fake-node';
 
 let testbed: Testbed;
@@ -59,11 +60,3 @@ describe('host workflow', () => {
     });
   });
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -17,6 +17,7 @@ import {
   movingHost,
 } from './support/move-fleet';
 import { newOperation, recordHistory, Testbed } from './support/testbed';
+import { until } from './support/until';
 
 let testbed: Testbed;
 beforeAll(async () => {
@@ -52,15 +53,6 @@ const progress = (processed: number): LiveMigrationProgress => ({
   diskProcessed: 0,
   diskRemaining: 0,
 });
-
-/** Polls until `check` passes (the fakes run in this process). */
-async function until(check: () => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const CHECKS_ON_B = [
   'conductor.hostCapabilities',

@@ -4,9 +4,14 @@ import { recordFinishedEvent } from '../../../common/compute/instance-actions';
 import { createMigration } from '../../../common/compute/instance-migrations';
 import { conflictMessage, OPERATIONS } from '../../../common/compute/instance-states';
 import { MigrationStatus, MigrationType } from '../../../common/compute/migrations';
-import { claimAndQueue, launchOf, taskIdOf } from '../../../common/compute/operation-launch';
+import {
+  claimAndQueue,
+  isLaunched,
+  launchOf,
+  startIfQueued,
+  taskIdOf,
+} from '../../../common/compute/operation-launch';
 import { type RunbookActor } from '../../../common/compute/runbooks';
-import { queuedLaunch, startQueuedWorkflow } from '../../../common/compute/workflow-outbox';
 import { type Config } from '../../../common/config';
 import { Instance } from '../../../entities';
 import { awaitWorkflowClosed } from '../workflow-control';
@@ -71,11 +76,7 @@ export function createRunbookMoveSteps(deps: { dataSource: DataSource; config: C
   const claimAndQueueMove = (move: RunbookMove): Promise<LaunchOutcome> =>
     dataSource.transaction(async (db) => {
       const workflowId = taskIdOf(move.kind, move.instanceUuid, move.requestId);
-      const [done]: unknown[] = await db.query(
-        'SELECT 1 FROM instance_actions WHERE instance_uuid = $1 AND request_id = $2',
-        [move.instanceUuid, move.requestId],
-      );
-      if (done) return { outcome: 'launched', workflowId };
+      if (await isLaunched(db, move.instanceUuid, move.requestId)) return { outcome: 'launched', workflowId };
       const instance = await db
         .getRepository(Instance)
         .findOne({ where: { uuid: move.instanceUuid }, lock: { mode: 'pessimistic_write' } });
@@ -141,10 +142,8 @@ export function createRunbookMoveSteps(deps: { dataSource: DataSource; config: C
     /** Launches the move, once: a second run finds its instance action and only makes sure it started. */
     async launchMove(move: RunbookMove): Promise<LaunchOutcome> {
       const outcome = await claimAndQueueMove(move);
-      if (outcome.outcome === 'launched') {
-        const launch = await queuedLaunch(dataSource.manager, outcome.workflowId);
-        if (launch) await startQueuedWorkflow(temporal, dataSource.manager, launch);
-      }
+      if (outcome.outcome === 'launched')
+        await startIfQueued(temporal, dataSource.manager, outcome.workflowId);
       return outcome;
     },
 

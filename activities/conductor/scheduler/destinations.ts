@@ -1,8 +1,9 @@
-import { activityMeter } from '../../activity-metrics';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type Config } from '../../../common/config';
+import { sleep } from '../../../common/sleep';
 import { type Logger } from '../../../common/logger';
 import { type FlavorSnapshot, type Instance } from '../../../entities';
+import { activityMeter } from '../../activity-metrics';
 import { runLedgered, type StepInput } from '../operations/step-ledger';
 import { buildSchedulingRequest, instanceResources } from './build-request';
 import { claimOnNode } from './claims';
@@ -43,6 +44,13 @@ const RUN_ON_REBUILD = ['ImagePropertiesFilter'];
 
 /** A claim can lose a race on the node's generation; a placement re-reads and tries again this often. */
 const CLAIM_RETRIES = 10;
+
+/**
+ * How long a placement that lost the race waits before it reads again: random, growing with the
+ * attempt (up to 25 ms × attempt), so that placements that lost together (a drain's batch, all
+ * scheduled at one instant by one conductor) do not all read and race again at the same moment.
+ */
+const backoffAfterConflict = (attempt: number) => sleep(Math.random() * 25 * attempt);
 
 /** A try lost the generation race: roll it back and read again. */
 class ClaimConflict extends Error {}
@@ -179,6 +187,7 @@ async function placeOrGiveUp<I extends StepInput>(
       });
     if (outcome) return outcome;
     logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
+    await backoffAfterConflict(attempt);
   }
   const reason = `claims kept conflicting ${CLAIM_RETRIES} times`;
   return dataSource.transaction((db) =>

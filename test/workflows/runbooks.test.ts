@@ -311,7 +311,8 @@ describe('evacuate-host runbook', () => {
       expect(cloud.services.get('compute-a')!.forcedDown).toBe(true);
       expect(progress.state).toBe('completed');
       expect(statuses(progress)).toEqual(['moved', 'failed', 'moved']);
-      expect(progress.instances[1].reason).toBe('migration error');
+      expect(progress.instances[1]).toMatchObject({ reason: 'migration error', source: 'compute-a' });
+      expect(progress.instances[1].destination).toBeUndefined();
       expect(cloud.launches.map((launch) => launch.kind)).toEqual(['evacuate', 'evacuate', 'evacuate']);
       await recordHistory('evacuate-host', handle);
     });

@@ -7,7 +7,7 @@ import { type RunbookControl } from './runbook-control';
 /** How long a move waits before it asks again for an instance another operation holds: doubling to 30 s. */
 const busyBackoffMs = (attempt: number) => Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
 
-/** How often a drain lists its host again for instances that arrived meanwhile (a move that was landing). */
+/** How many times a drain lists its host for instances that arrived meanwhile (a move that was landing). */
 const MAX_PASSES = 3;
 
 export interface MovePlan {
@@ -55,7 +55,8 @@ async function moveOne(control: RunbookControl, entry: RunbookInstance, plan: Mo
         fromHost,
       });
       entry.status = result.moved ? 'moved' : 'failed';
-      if (result.host) entry.destination = result.host;
+      // A move that failed leaves the instance where it was: it has no destination.
+      if (result.moved && result.host) entry.destination = result.host;
       entry.reason = result.reason;
       return;
     }

@@ -1,5 +1,5 @@
-import { Context } from '@temporalio/activity';
 import { type MetricMeter } from '@temporalio/common';
+import { currentActivity } from '../common/activity-context';
 
 /**
  * The Temporal SDK's meter of the running activity: what an activity records goes out with the
@@ -7,9 +7,5 @@ import { type MetricMeter } from '@temporalio/common';
  * as the idempotence tests do) there is none, and nothing is recorded.
  */
 export function activityMeter(): MetricMeter | undefined {
-  try {
-    return Context.current().metricMeter;
-  } catch {
-    return undefined;
-  }
+  return currentActivity()?.metricMeter;
 }

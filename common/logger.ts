@@ -1,16 +1,13 @@
-import { Context } from '@temporalio/activity';
 import pino, { type Logger } from 'pino';
+
+import { currentActivity } from './activity-context';
 
 export type { Logger };
 
 /** Inside an activity, the workflow and activity it serves: every line logged there says so. */
 function activityContext(): Record<string, unknown> {
-  let info;
-  try {
-    info = Context.current().info;
-  } catch {
-    return {};
-  }
+  const info = currentActivity()?.info;
+  if (!info) return {};
   return {
     workflow_id: info.workflowExecution?.workflowId,
     run_id: info.workflowExecution?.runId,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RUNBOOK_SIGNALS, type RunbookSignal } from '../../../../common/compute/runbooks';
+import { type RunbookSignal } from '../../../../common/compute/runbooks';
 import { type Settings } from '../../../../common/config';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { JsonSchemaBody } from '../../common/openapi';
@@ -64,8 +64,8 @@ export class RunbooksController {
   async act(@Caller() caller: AuthContext, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     enforce(caller, 'os_compute_api:os-runbooks:action');
     const value = validateBody<RunbookActionBody>(runbookActionSchema, body);
+    // The schema allows exactly one key, a signal's name.
     const signal = Object.keys(value)[0] as RunbookSignal;
-    if (!RUNBOOK_SIGNALS.includes(signal)) return;
     const argument = value[signal];
     await this.runbooks.signal(id, signal, argument ? [argument] : []);
   }

@@ -1,12 +1,26 @@
 import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { msToTs } from '@temporalio/common/lib/time';
+import { type TemporalAccess } from './config/temporal-access';
 import { SEARCH_ATTRIBUTES } from './task-queues';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 
-export function connectTemporal(address: string | undefined): Promise<Connection> {
-  return Connection.connect({ address: address ?? DEFAULT_TEMPORAL_ADDRESS });
+/** A plain connection: the local dev server's. */
+const PLAIN: TemporalAccess = { tls: undefined, apiKey: undefined };
+
+/** A client connection (start, signal, query): the API's, and each worker's own client. */
+export function connectTemporal(address: string | undefined, access = PLAIN): Promise<Connection> {
+  return Connection.connect({ address: address ?? DEFAULT_TEMPORAL_ADDRESS, ...access });
+}
+
+/** A worker's connection, which polls its task queue. */
+export function connectTemporalWorker(
+  address: string | undefined,
+  access = PLAIN,
+): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: address ?? DEFAULT_TEMPORAL_ADDRESS, ...access });
 }
 
 /**

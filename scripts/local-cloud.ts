@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Settings } from '../common/config';
+import { ConfigError, type Settings } from '../common/config';
 import { distDir } from '../common/paths';
 import { connectTemporal, prepareNamespace } from '../common/temporal-connection';
 import { writeCloudsYaml } from './clouds-yaml';
@@ -82,6 +82,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     let temporalAddress = env.temporalAddress;
     let temporalUiUrl: string | undefined;
     if (!temporalAddress) {
+      if (env.temporalAccess.tls || env.temporalAccess.apiKey) {
+        throw new ConfigError(
+          'TEMPORAL_TLS* and TEMPORAL_API_KEY need TEMPORAL_ADDRESS: the local dev server speaks plain gRPC',
+        );
+      }
       const pidFile = join(env.dataDir, 'run', 'temporal.pid');
       await reapStale(pidFile, 'start-dev', log);
       const temporal = await startTemporalDevServer({
@@ -102,7 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       log(`Temporal dev server on ${temporalAddress}, history in ${join(env.dataDir, 'temporal.db')}`);
     }
 
-    const connection = await connectTemporal(temporalAddress);
+    const connection = await connectTemporal(temporalAddress, env.temporalAccess);
     await prepareNamespace(connection, env.temporalNamespace);
     await connection.close();
     const applied = await prepareDatabase(databaseUrl, {

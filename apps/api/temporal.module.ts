@@ -15,7 +15,7 @@ const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
     {
       provide: TEMPORAL_CONNECTION,
       inject: [SETTINGS],
-      useFactory: (settings: Settings) => connectTemporal(settings.env.temporalAddress),
+      useFactory: (settings: Settings) => connectTemporal(settings.env.temporalAddress, settings.env.temporalAccess),
     },
     {
       provide: TEMPORAL_CLIENT,

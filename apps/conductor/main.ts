@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createConductorActivities } from '../../activities/conductor';
 import { networkService } from '../../activities/conductor/networking';
 import { enabledFilters } from '../../activities/conductor/scheduler/filters';
@@ -11,7 +11,11 @@ import { createLogger } from '../../common/logger';
 import { distDir } from '../../common/paths';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
 import { CONDUCTOR_TASK_QUEUE } from '../../common/task-queues';
-import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
+import {
+  connectTemporal,
+  connectTemporalWorker,
+  DEFAULT_TEMPORAL_ADDRESS,
+} from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
 import { Tracing, WORKFLOW_TRACING_INTERCEPTORS } from '../../common/tracing';
 import { createDataSource } from '../../entities/data-source';
@@ -45,8 +49,8 @@ async function main() {
     applicationName: 'novaflow-conductor',
   }).initialize();
   const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await connectTemporal(address);
+  const connection = await connectTemporalWorker(address, env.temporalAccess);
+  const clientConnection = await connectTemporal(address, env.temporalAccess);
   const temporal = new Client({
     connection: clientConnection,
     namespace: env.temporalNamespace,

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createComputeActivities } from '../../activities/compute';
 import { MOVE_SIGNALS } from '../../common/compute/move-signals';
 import { loadSettings } from '../../common/config';
@@ -10,7 +10,11 @@ import { activityLog } from '../../common/activity-log';
 import { createLogger } from '../../common/logger';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
 import { computeTaskQueue } from '../../common/task-queues';
-import { connectTemporal, DEFAULT_TEMPORAL_ADDRESS } from '../../common/temporal-connection';
+import {
+  connectTemporal,
+  connectTemporalWorker,
+  DEFAULT_TEMPORAL_ADDRESS,
+} from '../../common/temporal-connection';
 import { installTemporalRuntime } from '../../common/temporal-runtime';
 import { Tracing } from '../../common/tracing';
 import { HostReporter } from './host-reporter';
@@ -40,8 +44,8 @@ async function main() {
   installTemporalRuntime(logger, env.metricsAddress);
   const tracing = Tracing.start('compute');
   const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
-  const nativeConnection = await NativeConnection.connect({ address });
-  const connection = await connectTemporal(address);
+  const nativeConnection = await connectTemporalWorker(address, env.temporalAccess);
+  const connection = await connectTemporal(address, env.temporalAccess);
   const client = new Client({
     connection,
     namespace: env.temporalNamespace,

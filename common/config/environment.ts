@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { projectRoot } from '../paths';
 import { ConfigError } from './load';
+import { readTemporalAccess, type TemporalAccess } from './temporal-access';
 
 /**
  * Addresses and secrets come from the environment, never from the configuration file, so that one
@@ -16,6 +17,8 @@ export interface Environment {
   databaseUrl: string | undefined;
   /** TEMPORAL_ADDRESS; unset means a local dev server started by `npm start`. */
   temporalAddress: string | undefined;
+  /** TEMPORAL_TLS*, TEMPORAL_API_KEY: TLS, mTLS and API key of the Temporal connection. */
+  temporalAccess: TemporalAccess;
   /** TEMPORAL_NAMESPACE. */
   temporalNamespace: string;
   /** TEMPORAL_UI_URL: the Temporal Web UI, whose workflow pages instance actions link to; `npm start` sets it. */
@@ -85,6 +88,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     configFile,
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalAccess: readTemporalAccess(env),
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     temporalUiUrl: env.TEMPORAL_UI_URL ? env.TEMPORAL_UI_URL.replace(/\/+$/, '') : undefined,
     apiHost,

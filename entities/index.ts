@@ -34,6 +34,7 @@ import { NetworkQuotas1764700000012 } from './migrations/1764700000012-network-q
 import { InstanceMigrations1764800000013 } from './migrations/1764800000013-instance-migrations';
 import { RulePrefixAsGiven1764900000014 } from './migrations/1764900000014-rule-prefix-as-given';
 import { Operations1765000000015 } from './migrations/1765000000015-operations';
+import { AddressQuarantine1765100000016 } from './migrations/1765100000016-address-quarantine';
 import { Runbook } from './runbook.entity';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
@@ -129,4 +130,5 @@ export const MIGRATIONS = [
   InstanceMigrations1764800000013,
   RulePrefixAsGiven1764900000014,
   Operations1765000000015,
+  AddressQuarantine1765100000016,
 ];

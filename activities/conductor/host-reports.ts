@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type HostReport } from '../../common/host-report';
 import { EVACUATION_UNCLEANED, MigrationStatus } from '../../common/compute/migrations';
+import { liftQuarantine } from '../../common/network/address-quarantine';
 import { releaseSourceClaim } from './scheduler/move-claims';
 import { recordService } from './service-records';
 
@@ -131,6 +132,7 @@ async function syncGuests(db: EntityManager, report: HostReport): Promise<string
     [uuids, report.host, RESIZE_SOURCE_KEPT, EVACUATION_UNCLEANED],
   );
   await completeCleanedEvacuations(db, report.host, uuids);
+  await liftQuarantine(db, report.host, uuids);
   return stale.map((row) => row.uuid);
 }
 

@@ -40,7 +40,10 @@ export async function lockSubnets(db: EntityManager, ids: string[]): Promise<Sub
     .getMany();
 }
 
-/** The lowest address of the subnet's pools that no port holds, or undefined when it is full. */
+/**
+ * The lowest address of the subnet's pools that no port holds and none is quarantined
+ * (address-quarantine.ts), or undefined when it is full.
+ */
 async function lowestFreeAddress(db: EntityManager, subnetId: string): Promise<string | undefined> {
   // Free addresses start either a pool or right after a taken one: only those are candidates.
   const rows: { ip: string }[] = await db.query(
@@ -49,6 +52,7 @@ async function lowestFreeAddress(db: EntityManager, subnetId: string): Promise<s
          FROM subnets s, jsonb_array_elements(s.allocation_pools) p WHERE s.id = $1
      ), taken AS (
        SELECT ip_address AS ip FROM ip_allocations WHERE subnet_id = $1
+       UNION ALL SELECT ip_address FROM address_quarantine WHERE subnet_id = $1
      )
      SELECT host(candidate) AS ip
        FROM (SELECT first AS candidate FROM pool UNION SELECT ip + 1 FROM taken) candidates
@@ -61,12 +65,17 @@ async function lowestFreeAddress(db: EntityManager, subnetId: string): Promise<s
   return rows[0]?.ip;
 }
 
-/** Whether a port holds the address on the subnet, or it is the subnet's gateway. */
+/** Whether a port holds the address on the subnet or it is quarantined, or it is the subnet's gateway. */
 export async function addressTaken(db: EntityManager, subnet: Subnet, ip: IpAddress): Promise<boolean> {
   const gateway = subnet.gatewayIp ? parseIp(subnet.gatewayIp) : undefined;
   if (gateway?.value === ip.value) return true;
   const ipAddress = formatIp(ip.value, ip.version);
-  return db.getRepository(IpAllocation).existsBy({ subnetId: subnet.id, ipAddress });
+  const [{ taken }] = await db.query(
+    `SELECT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = $1 AND ip_address = $2)
+         OR EXISTS (SELECT 1 FROM address_quarantine WHERE subnet_id = $1 AND ip_address = $2) AS taken`,
+    [subnet.id, ipAddress],
+  );
+  return taken;
 }
 
 /** Checks that `text` may be given to a port on `subnet`; returns it in canonical form. */

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { isServiceUp } from '../../../common/compute/service-liveness';
 import { type Settings } from '../../../common/config';
+import { liftHostQuarantine } from '../../../common/network/address-quarantine';
 import { Service } from '../../../entities';
 import { ApiError, badRequest, notFound } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
@@ -149,6 +150,10 @@ export class OsServicesController {
         );
       }
     }
-    await this.dataSource.getRepository(Service).delete({ id: service.id });
+    await this.dataSource.transaction(async (db) => {
+      await db.getRepository(Service).delete({ id: service.id });
+      // The host's guests are gone with it: addresses held for them are free again.
+      if (service.binary === 'nova-compute') await liftHostQuarantine(db, service.host);
+    });
   }
 }

@@ -21,6 +21,8 @@ export type PostgresMessage = { ready: true } | { note: string } | { error: stri
 
 export interface RunningPostgres {
   url: string;
+  /** The process that owns the cluster (postgres-main.ts), not the postmaster. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   child.removeAllListeners('message');
   return {
     url: `postgres://novaflow:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/novaflow`,
+    pid: child.pid!,
     stop: () => stopChild(child, 20_000),
   };
 }

@@ -132,8 +132,25 @@ async function syncGuests(db: EntityManager, report: HostReport): Promise<string
     [uuids, report.host, RESIZE_SOURCE_KEPT, EVACUATION_UNCLEANED],
   );
   await completeCleanedEvacuations(db, report.host, uuids);
+  await releaseFailedMoveSources(db, report.host, uuids);
   await liftQuarantine(db, report.host, uuids);
   return stale.map((row) => row.uuid);
+}
+
+/**
+ * Moves from this host that failed (migration `error`) with the instance placed elsewhere, whose
+ * guest the host no longer has (it destroyed the stale copy): nothing will come back here, so the
+ * claim the migration kept on this host goes.
+ */
+async function releaseFailedMoveSources(db: EntityManager, host: string, guests: string[]): Promise<void> {
+  const failed: { uuid: string }[] = await db.query(
+    `SELECT m.uuid FROM instance_migrations m JOIN instances i ON i.uuid = m.instance_uuid
+      WHERE m.source_compute = $1 AND m.status = $2 AND i.host IS DISTINCT FROM $1
+        AND m.instance_uuid <> ALL($3::uuid[])
+        AND EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = m.uuid)`,
+    [host, MigrationStatus.ERROR, guests],
+  );
+  for (const { uuid } of failed) await releaseSourceClaim(db, uuid);
 }
 
 /** A resize's statuses in which its source still holds its copy of the guest. */

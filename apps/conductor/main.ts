@@ -7,6 +7,7 @@ import { networkService } from '../../activities/conductor/networking';
 import { enabledFilters } from '../../activities/conductor/scheduler/filters';
 import { ConfigError, loadSettings } from '../../common/config';
 import { activityLog } from '../../common/activity-log';
+import { faultPointInterceptors } from '../../common/fault-points';
 import { createLogger } from '../../common/logger';
 import { distDir } from '../../common/paths';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
@@ -64,7 +65,11 @@ async function main() {
     namespace: env.temporalNamespace,
     taskQueue: CONDUCTOR_TASK_QUEUE,
     interceptors: {
-      activity: [activityLog(logger, 'debug'), ...tracing.activityInterceptors()],
+      activity: [
+        activityLog(logger, 'debug'),
+        ...tracing.activityInterceptors(),
+        ...faultPointInterceptors(),
+      ],
       workflowModules,
     },
     sinks: tracing.workflowSinks(),

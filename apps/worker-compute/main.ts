@@ -7,6 +7,7 @@ import { createComputeActivities } from '../../activities/compute';
 import { MOVE_SIGNALS } from '../../common/compute/move-signals';
 import { loadSettings } from '../../common/config';
 import { activityLog } from '../../common/activity-log';
+import { faultPointInterceptors } from '../../common/fault-points';
 import { createLogger } from '../../common/logger';
 import { exitOnStartupError, onShutdown } from '../../common/process-lifecycle';
 import { computeTaskQueue } from '../../common/task-queues';
@@ -62,7 +63,13 @@ async function main() {
         connection: nativeConnection,
         namespace: env.temporalNamespace,
         taskQueue: computeTaskQueue(host),
-        interceptors: { activity: [activityLog(logger, 'info'), ...tracing.activityInterceptors()] },
+        interceptors: {
+          activity: [
+            activityLog(logger, 'info'),
+            ...tracing.activityInterceptors(),
+            ...faultPointInterceptors(),
+          ],
+        },
         activities: createComputeActivities({
           driver,
           imageCache,

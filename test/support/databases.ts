@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { prepareDatabase } from '../../scripts/prepare-database';
+import { TEST_PASSWORDS } from './passwords';
 
 /** Migrated and seeded once per run by global-setup; every test file copies it. */
 export const TEMPLATE_DATABASE = 'novaflow_test_template';
@@ -12,6 +14,17 @@ export async function withDatabase<T>(url: string, work: (client: Client) => Pro
   } finally {
     await client.end();
   }
+}
+
+/** Creates (again) the template on the PostgreSQL at `serverUrl`: migrated, seeded with the test passwords. */
+export async function createTemplateDatabase(serverUrl: string): Promise<void> {
+  await withDatabase(serverUrl, async (admin) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  });
+  const templateUrl = new URL(serverUrl);
+  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
+  await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
 }
 
 /** A fresh database for one test file, copied from the template; returns its URL. */

@@ -1,18 +1,15 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { prepareDatabase } from '../../scripts/prepare-database';
 import { freePort } from '../../scripts/net';
 import { startEmbeddedPostgres } from '../../scripts/postgres';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { startTemporalDevServer } from '../../scripts/temporal-server';
-import { TEMPLATE_DATABASE, withDatabase } from './databases';
+import { createTemplateDatabase } from './databases';
 import { provideLibvirt } from './libvirt';
 import { provideOpenstackCli } from './openstack-cli';
 import { provideAptPackages } from './apt-packages';
 import { CHROMIUM_MISSING } from './browser';
-import { TEST_PASSWORDS } from './passwords';
 
 declare global {
   var novaflowTestTeardown: (() => Promise<void>)[] | undefined;
@@ -64,13 +61,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = postgres.url;
   }
 
-  await withDatabase(process.env.DATABASE_URL, async (admin: Client) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  });
-  const templateUrl = new URL(process.env.DATABASE_URL);
-  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
-  await prepareDatabase(templateUrl.toString(), TEST_PASSWORDS);
+  await createTemplateDatabase(process.env.DATABASE_URL);
   process.env.NOVAFLOW_TEST_SCRATCH = scratch;
   await provideLibvirt(scratch, log);
   const { reason } = await openstackCli;

@@ -31,6 +31,9 @@ export interface TestStackOptions {
   metrics?: boolean;
   /** Further environment of every process (an OTLP endpoint, say). */
   env?: Record<string, string>;
+  /** A Temporal server and a PostgreSQL of the test's own instead of the run's shared ones. */
+  temporalAddress?: string;
+  databaseServerUrl?: string;
 }
 
 /**
@@ -48,6 +51,8 @@ export class TestStack {
 
   private constructor(
     readonly id: string,
+    private readonly databaseServerUrl: string,
+    readonly temporalAddress: string,
     readonly databaseUrl: string,
     private readonly databaseName: string,
     readonly namespace: string,
@@ -60,7 +65,8 @@ export class TestStack {
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
     const id = randomBytes(4).toString('hex');
-    const serverUrl = process.env.DATABASE_URL!;
+    const serverUrl = options.databaseServerUrl ?? process.env.DATABASE_URL!;
+    const temporalAddress = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS!;
     const workDir = join(
       process.env.NOVAFLOW_TEST_SCRATCH ?? join(projectRoot(), '.data', 'test'),
       `stack-${id}`,
@@ -70,11 +76,13 @@ export class TestStack {
     writeFileSync(configFile, `${TEST_CONFIG}\n${options.config ?? ''}`);
     const database = await createTestDatabase(serverUrl);
     const namespace = `test-${id}`;
-    const connection = await connectTemporal(process.env.TEMPORAL_ADDRESS);
+    const connection = await connectTemporal(temporalAddress);
     await prepareNamespace(connection, namespace);
 
     const stack = new TestStack(
       id,
+      serverUrl,
+      temporalAddress,
       database.url,
       database.name,
       namespace,
@@ -106,7 +114,7 @@ export class TestStack {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DATABASE_URL: this.databaseUrl,
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+      TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_NAMESPACE: this.namespace,
       TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL,
       NOVAFLOW_CONFIG: this.configFile,
@@ -179,7 +187,11 @@ export class TestStack {
 
   /** Runs SQL on this stack's database, to check what the system recorded. */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    this.pool ??= new Pool({ connectionString: this.databaseUrl, max: 2 });
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.databaseUrl, max: 2 });
+      // A database killed under the test (the kill matrix) breaks idle connections: the pool replaces them.
+      this.pool.on('error', () => undefined);
+    }
     return (await this.pool.query(sql, params)).rows as T[];
   }
 
@@ -210,7 +222,7 @@ export class TestStack {
     await Promise.all([...this.processes.values()].map((child) => child.stop()));
     await this.pool?.end();
     await this.connection?.close();
-    await dropTestDatabase(process.env.DATABASE_URL!, this.databaseName);
+    await dropTestDatabase(this.databaseServerUrl, this.databaseName);
   }
 }
 

@@ -810,6 +810,26 @@ describe('fake virt driver: guests outlive the compute worker', () => {
     expect(await after.getInfo(UUID)).toEqual({ powerState: PowerState.RUNNING });
   });
 
+  it('takes a live copy that completed before the source worker restarted as done, when the destination has the guest', async () => {
+    const file = stateFile();
+    const destFile = join(dirname(dirname(file)), 'compute2', 'fake-guests.json');
+    const config = parseConfig('').config;
+    const source = new FakeDriver('compute1', config, file);
+    const destination = new FakeDriver('compute2', config, destFile);
+    await source.spawn(spec());
+    await destination.preLiveMigration(spec());
+    await source.liveMigrate(UUID, 'compute2', recorder(source).control);
+    await written(file);
+    await written(destFile);
+
+    const restarted = new FakeDriver('compute1', config, file);
+    await restarted.liveMigrate(UUID, 'compute2', recorder(restarted).control);
+    // Nowhere else: a guest that is neither here nor there was never copied.
+    await expect(restarted.liveMigrate(UUID, 'compute3', recorder(restarted).control)).rejects.toThrow(
+      GuestNotFound,
+    );
+  });
+
   it('starts empty without a state file, or with one that cannot be read', async () => {
     const file = stateFile();
     mkdirSync(dirname(file), { recursive: true });

@@ -1,3 +1,4 @@
+import { basename, dirname, join } from 'node:path';
 import { type Config } from '../../../../common/config';
 import { PowerState } from '../../../../common/power-state';
 import {
@@ -73,6 +74,8 @@ export class FakeDriver implements VirtDriver {
   private readonly faults: FaultInjection;
   /** The live copies running from this host, by instance uuid. */
   private readonly liveCopies = new Map<string, LiveCopy>();
+  /** Another fake host's guests, as a libvirt source asks the destination's libvirtd. */
+  private readonly peerStore: ((host: string) => GuestStore<FakeGuest>) | undefined;
   /** Guests that left this host by live migration, so that a retried liveMigrate succeeds. */
   private readonly departed = new Map<string, { destHost: string; progress?: LiveMigrationProgress }>();
 
@@ -82,6 +85,9 @@ export class FakeDriver implements VirtDriver {
     stateFile?: string,
   ) {
     this.store = stateFile ? new GuestStore<FakeGuest>(stateFile) : undefined;
+    this.peerStore = stateFile
+      ? (peer) => new GuestStore<FakeGuest>(join(dirname(dirname(stateFile)), peer, basename(stateFile)))
+      : undefined;
     this.guests = this.store?.load() ?? new Map();
     const fake = config.fake_driver;
     const disabled = new Set(
@@ -318,6 +324,9 @@ export class FakeDriver implements VirtDriver {
       if (departed.progress) control.onProgress(departed.progress);
       return;
     }
+    // Gone from here and defined there: the copy completed before this worker restarted (this
+    // host keeps its guest until the copy is done), as the libvirt driver finds the domain there.
+    if (!this.guests.has(instanceUuid) && this.peerStore?.(destHost).load().has(instanceUuid)) return;
     const guest = this.guest(instanceUuid);
     this.assertCanSend(guest);
     const before = guest.powerState;

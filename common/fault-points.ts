@@ -5,7 +5,8 @@ import { type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { sleep } from './sleep';
 
 /** The operation of an operation's workflow id, `<operation>-<instance uuid>-<request id>`. */
-const operationOf = (workflowId: string) => /^(.+?)-[0-9a-f]{8}-[0-9a-f]{4}-/.exec(workflowId)?.[1] ?? workflowId;
+const operationOf = (workflowId: string) =>
+  /^(.+?)-[0-9a-f]{8}-[0-9a-f]{4}-/.exec(workflowId)?.[1] ?? workflowId;
 
 /**
  * Takes the point if a test armed it (`<dir>/<point>.armed`, renamed atomically to `.reached`, so

@@ -69,6 +69,10 @@ export class User {
   @Column('varchar', { name: 'default_project_id', length: 64, nullable: true })
   defaultProjectId!: string | null;
 
+  /** Keystone's user option: failed logins never lock this user (a service user, say). */
+  @Column('boolean', { name: 'ignore_lockout_failure_attempts', default: false })
+  ignoreLockoutFailureAttempts!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

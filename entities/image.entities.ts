@@ -94,6 +94,10 @@ export class Image {
 
   @Column('timestamptz', { name: 'deleted_at', nullable: true })
   deletedAt!: Date | null;
+
+  /** While `saving`: until when the upload writing the data holds the image (renewed as it goes). */
+  @Column('timestamptz', { name: 'upload_lease_until', nullable: true })
+  uploadLeaseUntil!: Date | null;
 }
 
 /** A project an image is shared with, and whether that project accepted it. */

@@ -35,6 +35,8 @@ import { InstanceMigrations1764800000013 } from './migrations/1764800000013-inst
 import { RulePrefixAsGiven1764900000014 } from './migrations/1764900000014-rule-prefix-as-given';
 import { Operations1765000000015 } from './migrations/1765000000015-operations';
 import { AddressQuarantine1765100000016 } from './migrations/1765100000016-address-quarantine';
+import { LoginThrottling1765200000016 } from './migrations/1765200000016-login-throttling';
+import { ImageUploadLease1765200000017 } from './migrations/1765200000017-image-upload-lease';
 import { Runbook } from './runbook.entity';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
@@ -131,4 +133,6 @@ export const MIGRATIONS = [
   RulePrefixAsGiven1764900000014,
   Operations1765000000015,
   AddressQuarantine1765100000016,
+  LoginThrottling1765200000016,
+  ImageUploadLease1765200000017,
 ];

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
+import { writeSecretFile } from './secret-file';
 
 export interface CloudUser {
   username: string;
@@ -29,5 +29,5 @@ export function writeCloudsYaml(path: string, identityUrl: string, admin: CloudU
   const document = {
     clouds: { 'novaflow-admin': cloud(identityUrl, admin), 'novaflow-demo': cloud(identityUrl, demo) },
   };
-  writeFileSync(path, stringify(document), { mode: 0o600 });
+  writeSecretFile(path, stringify(document));
 }

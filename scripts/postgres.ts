@@ -36,10 +36,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const child = fork(
     join(distDir(), 'scripts', 'postgres-main.js'),
-    [options.dataDir, String(options.port), options.password, options.persistent ? 'persist' : 'ephemeral'],
+    [options.dataDir, String(options.port), options.persistent ? 'persist' : 'ephemeral'],
     // initdb and postgres inherit the working directory, which their user must be able to enter.
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: options.detached, cwd: '/' },
   );
+  // Over IPC, not argv: a command line is every local user's to read.
+  child.send({ password: options.password });
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
     child.on('message', (message: PostgresMessage) => {

@@ -1,6 +1,6 @@
 import { createDataSource, migrate } from '../entities/data-source';
 import { seedFlavors } from './seed/flavors';
-import { seedIdentity, type SeedPasswords } from './seed/identity';
+import { leastPrivilegeServiceUser, seedIdentity, type SeedPasswords } from './seed/identity';
 import { seedNetwork } from './seed/network';
 import { runSeedOnce } from './seed/run-once';
 
@@ -18,6 +18,7 @@ export async function prepareDatabase(url: string, passwords: SeedPasswords): Pr
     await dataSource.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(7461002)');
       await runSeedOnce(db, 'identity', () => seedIdentity(db, passwords));
+      await runSeedOnce(db, 'service-user-least-privilege', () => leastPrivilegeServiceUser(db));
       await runSeedOnce(db, 'network', () => seedNetwork(db));
       await runSeedOnce(db, 'flavors', () => seedFlavors(db));
     });

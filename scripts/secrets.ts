@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeSecretFile } from './secret-file';
 
 export interface Secrets {
   adminPassword: string;
@@ -15,7 +16,8 @@ const generate = () => randomBytes(12).toString('base64url');
 /**
  * Passwords of the seeded users and the embedded database: from NOVAFLOW_ADMIN_PASSWORD,
  * NOVAFLOW_DEMO_PASSWORD and NOVAFLOW_SERVICE_PASSWORD when set, else generated on first start
- * and kept in <data dir>/secrets.json (mode 0600) so that later starts agree with the database.
+ * and kept in <data dir>/secrets.json (mode 0600, rewritten so at every start) so that later
+ * starts agree with the database.
  */
 export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.env): Secrets {
   const file = join(dataDir, 'secrets.json');
@@ -26,6 +28,6 @@ export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.en
     servicePassword: env.NOVAFLOW_SERVICE_PASSWORD || stored.servicePassword || generate(),
     postgresPassword: stored.postgresPassword || generate(),
   };
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  writeSecretFile(file, `${JSON.stringify(secrets, null, 2)}\n`);
   return secrets;
 }

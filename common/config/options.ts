@@ -54,16 +54,56 @@ export const OPTIONS = {
     instance_name_template: strOpt('instance-%08x', 'Template of hypervisor domain names.'),
     // Glance's option of the same name and default (1 TiB); uploads beyond it get 413.
     image_size_cap: intOpt(1099511627776, 'Largest image upload in bytes.', { min: 1 }),
+    // Novaflow's own: an API process uploading image data renews a lease on the image every third
+    // of this; an image in `saving` whose lease ran out (its uploader died) goes back to `queued`.
+    image_upload_lease: intOpt(
+      60,
+      'Seconds an image stays in saving without a sign of life from its upload before it is queued again.',
+      { min: 1 },
+    ),
   },
   api: {
     max_limit: intOpt(1000, 'Most items a collection returns in one page.', { min: 1 }),
   },
   token: {
     expiration: intOpt(3600, 'Seconds a token stays valid.', { min: 1 }),
+    // Novaflow's own (keystone-manage token_flush's job): each API process tries every this many
+    // seconds; one at a time prunes, in batches.
+    prune_interval: intOpt(600, 'Seconds between two deletions of expired and revoked tokens.', { min: 1 }),
     cache_time: intOpt(5, 'Seconds the API caches a validated token (revocation is seen within that).', {
       min: 0,
       max: 300,
     }),
+  },
+  security_compliance: {
+    // Keystone's options. Keystone's default for attempts is none (no lockout); Novaflow locks
+    // after 10, since each try costs an argon2 hash and a password could otherwise be guessed at
+    // whatever rate the API hashes. A user with ignore_lockout_failure_attempts (the seeded
+    // `nova`, whose lockout would stop every compute host) is never locked.
+    lockout_failure_attempts: intOpt(
+      10,
+      'Failed password logins in a row after which a user is locked out; 0 disables the lockout.',
+      { min: 0 },
+    ),
+    lockout_duration: intOpt(1800, 'Seconds a locked-out user stays locked.', { min: 1 }),
+  },
+  identity: {
+    // Novaflow's own: Keystone has no per-source limit (deployments put one in front of it).
+    source_failure_attempts: intOpt(
+      100,
+      'Failed password logins from one client address within source_lockout_duration after which its logins get 429; 0 disables.',
+      { min: 0 },
+    ),
+    source_lockout_duration: intOpt(
+      300,
+      'Seconds over which failed logins from one address are counted, and for which it is refused.',
+      { min: 1 },
+    ),
+    password_hash_concurrency: intOpt(
+      2,
+      'Password hashes (19 MiB of argon2 each) one API process computes at once; the others wait.',
+      { min: 1, max: 64 },
+    ),
   },
   conductor: {
     // Novaflow's own: how often the reconciler Schedule runs, and how old a claim must be

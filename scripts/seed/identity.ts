@@ -53,7 +53,8 @@ async function grant(db: EntityManager, userId: string, projectId: string, roleI
 /**
  * Keystone's bootstrap plus devstack's users: domain `default`; roles admin → member → reader
  * (each implying the next) and service; projects admin, demo and service; users admin (admin on
- * admin), demo (member on demo) and nova (admin and service on service, for compute hosts).
+ * admin), demo (member on demo) and nova (service on service, for compute hosts: it reads images
+ * and nothing else, see policy.ts; every compute host holds its password).
  */
 export async function seedIdentity(db: EntityManager, passwords: SeedPasswords): Promise<void> {
   await db.query(`INSERT INTO domains (id, name, description) VALUES ('default', 'Default', 'The default domain')
@@ -74,6 +75,33 @@ export async function seedIdentity(db: EntityManager, passwords: SeedPasswords):
   await grant(db, await ensureUser(db, 'admin', passwords.admin, adminProject), adminProject, admin);
   await grant(db, await ensureUser(db, 'demo', passwords.demo, demoProject), demoProject, member);
   const nova = await ensureUser(db, 'nova', passwords.service, serviceProject);
-  await grant(db, nova, serviceProject, admin);
   await grant(db, nova, serviceProject, service);
+  await exemptFromLockout(db, nova);
+}
+
+/**
+ * Keystone's ignore_lockout_failure_attempts, as its docs advise for service users: anyone could
+ * otherwise lock `nova` with a few wrong passwords and stop every compute host's image fetches
+ * (the per-source limit still applies to it).
+ */
+async function exemptFromLockout(db: EntityManager, userId: string): Promise<void> {
+  await db.query('UPDATE users SET ignore_lockout_failure_attempts = true WHERE id = $1', [userId]);
+}
+
+/**
+ * Databases seeded before the `service` role was enough gave `nova` admin on `service` too, and
+ * admin on any project is cloud admin: every compute host's password could create users. Runs
+ * once per database (an admin an operator grants later stays), and exempts `nova` from lockout.
+ */
+export async function leastPrivilegeServiceUser(db: EntityManager): Promise<void> {
+  const [nova]: { id: string }[] = await db.query(
+    `SELECT id FROM users WHERE name = 'nova' AND domain_id = 'default'`,
+  );
+  if (nova) await exemptFromLockout(db, nova.id);
+  await db.query(
+    `DELETE FROM role_assignments ra USING users u, projects p, roles r
+      WHERE ra.type = 'UserProject' AND ra.actor_id = u.id AND ra.target_id = p.id AND ra.role_id = r.id
+        AND u.name = 'nova' AND u.domain_id = 'default' AND p.name = 'service' AND p.domain_id = 'default'
+        AND r.name = 'admin'`,
+  );
 }

@@ -132,6 +132,13 @@ export class TestStack {
     return started;
   }
 
+  /** Another API process (`name`) on this stack's database, on a port of its own; returns its URL. */
+  async startExtraApi(name: string): Promise<string> {
+    const port = await freePort();
+    this.startProcess(name, 'api', [], { ...this.env(name), NOVAFLOW_API_PORT: String(port) });
+    return `http://127.0.0.1:${port}`;
+  }
+
   /** A compute host in its own process, which has no database address and cannot load a driver. */
   startCompute(host: string): TestProcess {
     const env: NodeJS.ProcessEnv = {

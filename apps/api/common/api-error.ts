@@ -23,6 +23,8 @@ export type ErrorKind = keyof typeof ERROR_KINDS;
 
 export class ApiError extends Error {
   readonly status: number;
+  /** Response headers that go with the error (Retry-After, say). */
+  headers: Record<string, string> = {};
 
   constructor(
     readonly kind: ErrorKind,

@@ -47,6 +47,7 @@ export function sendError(req: Request, res: Response, error: unknown, logger: L
     res.end();
     return;
   }
+  for (const [name, value] of Object.entries(apiError.headers)) res.setHeader(name, value);
   res.status(apiError.status).json(errorBody(req.path, apiError));
 }
 

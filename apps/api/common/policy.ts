@@ -27,11 +27,32 @@ const PROJECT_MEMBER_OR_ADMIN = either(
   ADMIN,
   (auth, target) => hasRole(auth, 'member') && inProject(auth, target),
 );
+/**
+ * Nova's and Glance's `service_api` ("role:service"): a service user, on whatever project its token
+ * is scoped to. Compute hosts hold it (the `nova` user), and it grants only the image reads below.
+ */
+const SERVICE: Rule = (auth) => hasRole(auth, 'service');
+/**
+ * A caller whose only role is `service`: a compute host's credential, which reads images and
+ * nothing else, not even what any user may do on itself (its password is every host's).
+ */
+const serviceOnly = (auth: AuthContext) =>
+  auth.roles.length > 0 && auth.roles.every((role) => role.name === 'service');
+const notServiceOnly =
+  (rule: Rule): Rule =>
+  (auth, target) =>
+    !serviceOnly(auth) && rule(auth, target);
 /** Any authenticated caller with a role on its scope (Nova's "@" for e.g. listing flavors). */
-const ANY_SCOPED: Rule = (auth) => auth.roles.length > 0;
+const ANY_SCOPED: Rule = notServiceOnly((auth) => auth.roles.length > 0);
 /** Keystone's "admin_required or owner": a user may read itself. */
-const ADMIN_OR_SELF = either(ADMIN, (auth, target) => target.userId === auth.userId);
-const ADMIN_OR_PROJECT_READER = either(ADMIN, (auth, target) => inProject(auth, target));
+const ADMIN_OR_SELF = either(
+  ADMIN,
+  notServiceOnly((auth, target) => target.userId === auth.userId),
+);
+const ADMIN_OR_PROJECT_READER = either(
+  ADMIN,
+  notServiceOnly((auth, target) => inProject(auth, target)),
+);
 
 /**
  * Every policy Novaflow enforces, in one table, under Nova's and Keystone's names so that an
@@ -168,6 +189,10 @@ export const POLICIES = {
   'os_compute_api:os-quota-sets:detail': PROJECT_READER_OR_ADMIN,
   // Image and network: the owner's readers read, members write; admin does anything.
   'image:get': PROJECT_READER_OR_ADMIN,
+  // Glance's get_image and download_image: also the service role, which sees every image (a
+  // compute host fetches the image of whatever project's server it boots).
+  'image:get_image': either(PROJECT_READER_OR_ADMIN, SERVICE),
+  'image:download_image': either(PROJECT_READER_OR_ADMIN, SERVICE),
   'image:write': PROJECT_MEMBER_OR_ADMIN,
   'image:publicize': ADMIN,
   // Glance's modify_member: only the member project (or admin) accepts or rejects a shared image.
@@ -184,7 +209,10 @@ export const POLICIES = {
   'network:delete_quota': ADMIN,
   // Identity: Keystone's defaults (admin manages; a user may see itself and its projects).
   'identity:list_domains': ADMIN,
-  'identity:get_domain': either(ADMIN, (auth, target) => target.domainId === auth.projectDomainId),
+  'identity:get_domain': either(
+    ADMIN,
+    notServiceOnly((auth, target) => target.domainId === auth.projectDomainId),
+  ),
   'identity:create_domain': ADMIN,
   'identity:update_domain': ADMIN,
   'identity:delete_domain': ADMIN,

@@ -9,6 +9,7 @@ import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type AuthRequest, authRequestSchema } from './auth.schema';
 import { AuthenticationService } from './authentication.service';
+import { clientAddress } from './login-throttle';
 import { serviceCatalog } from './catalog';
 import { TokenService } from './token.service';
 import { IdentityViews } from './views';
@@ -37,10 +38,14 @@ export class AuthController {
   async issue(
     @Body() body: unknown,
     @Query('nocatalog') nocatalog: unknown,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const request = validateBody<AuthRequest>(authRequestSchema, body, 'keystone');
-    const { token, auth } = await this.authentication.authenticate(request.auth);
+    const { token, auth } = await this.authentication.authenticate(
+      request.auth,
+      clientAddress(req.socket.remoteAddress),
+    );
     res.setHeader('X-Subject-Token', token);
     return this.views.token(auth, this.catalogFor(auth, nocatalog));
   }

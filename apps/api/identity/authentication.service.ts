@@ -4,7 +4,8 @@ import { Domain, Project, User } from '../../../entities';
 import { ApiError } from '../common/api-error';
 import { type AuthContext } from '../common/auth/auth-context';
 import { type AuthRequest } from './auth.schema';
-import { verifyPassword } from './password';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHashing } from './password-hashing';
 import { effectiveRoles, TokenService } from './token.service';
 
 const UNAUTHORIZED = 'The request you have made requires authentication.';
@@ -28,10 +29,16 @@ export class AuthenticationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    private readonly passwords: PasswordHashing,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  async authenticate(request: AuthRequest['auth']): Promise<{ token: string; auth: AuthContext }> {
-    const identity = await this.identify(request.identity);
+  /** `source` is the client's address, which the per-source login limit counts by. */
+  async authenticate(
+    request: AuthRequest['auth'],
+    source: string,
+  ): Promise<{ token: string; auth: AuthContext }> {
+    const identity = await this.identify(request.identity, source);
     const scope = await this.resolveScope(request.scope, identity);
     return this.tokens.issue({
       ...scope,
@@ -41,14 +48,10 @@ export class AuthenticationService {
     });
   }
 
-  private async identify(identity: AuthRequest['auth']['identity']): Promise<Identity> {
+  private async identify(identity: AuthRequest['auth']['identity'], source: string): Promise<Identity> {
     const method = identity.methods[0];
     if (method === 'password' && identity.password) {
-      const given = identity.password.user;
-      const user = await this.findUser(given);
-      const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, given.password);
-      if (!user || !ok || !user.enabled) throw unauthorized();
-      return { userId: user.id, methods: ['password'], defaultProjectId: user.defaultProjectId };
+      return this.checkPassword(identity.password.user, source);
     }
     if (method === 'token' && identity.token) {
       const auth = await this.tokens.validate(identity.token.id);
@@ -62,6 +65,28 @@ export class AuthenticationService {
       };
     }
     throw new ApiError('unauthorized', `Unsupported authentication method: ${method}`);
+  }
+
+  /** A password login, throttled per source and per user before the hash is spent (see LoginThrottle). */
+  private async checkPassword(
+    given: NonNullable<AuthRequest['auth']['identity']['password']>['user'],
+    source: string,
+  ): Promise<Identity> {
+    await this.throttle.checkSource(source);
+    const user = await this.findUser(given);
+    if (user && (await this.throttle.userLocked(user.id))) {
+      await this.throttle.recordSourceFailure(source);
+      throw new ApiError('unauthorized', `The account is locked for user: ${user.id}.`);
+    }
+    const ok = await this.passwords.verify(user?.passwordHash ?? DUMMY_HASH, given.password);
+    if (!user || !ok) {
+      await this.throttle.recordSourceFailure(source);
+      if (user) await this.throttle.recordUserFailure(user.id);
+      throw unauthorized();
+    }
+    if (!user.enabled) throw unauthorized();
+    await this.throttle.resetUser(user.id);
+    return { userId: user.id, methods: ['password'], defaultProjectId: user.defaultProjectId };
   }
 
   private async findUser(given: { id?: string; name?: string; domain?: { id?: string; name?: string } }) {

@@ -5,8 +5,11 @@ import { CatalogController } from './catalog.controller';
 import { DomainsController } from './domains.controller';
 import { GrantsController } from './grants.controller';
 import { IdentityStore } from './identity-store';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHashing } from './password-hashing';
 import { ProjectsController } from './projects.controller';
 import { RolesController } from './roles.controller';
+import { TokenPruner } from './token-pruner';
 import { TokenService } from './token.service';
 import { UsersController } from './users.controller';
 import { IdentityVersionsController } from './versions.controller';
@@ -24,7 +27,15 @@ import { IdentityViews } from './views';
     GrantsController,
     CatalogController,
   ],
-  providers: [TokenService, AuthenticationService, IdentityStore, IdentityViews],
+  providers: [
+    TokenService,
+    AuthenticationService,
+    IdentityStore,
+    IdentityViews,
+    PasswordHashing,
+    LoginThrottle,
+    TokenPruner,
+  ],
   exports: [TokenService],
 })
 export class IdentityModule {}

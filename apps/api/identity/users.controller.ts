@@ -7,7 +7,7 @@ import { validateBody } from '../common/validation';
 import { newKeystoneId } from './ids';
 import { IdentityStore, listFilters } from './identity-store';
 import { passwordChangeSchema, type UserBody, userSchema } from './identity.schemas';
-import { hashPassword, verifyPassword } from './password';
+import { PasswordHashing } from './password-hashing';
 import { TokenService } from './token.service';
 import { IdentityViews } from './views';
 
@@ -17,6 +17,7 @@ export class UsersController {
     private readonly views: IdentityViews,
     private readonly store: IdentityStore,
     private readonly tokens: TokenService,
+    private readonly passwords: PasswordHashing,
   ) {}
 
   private get repo() {
@@ -78,7 +79,7 @@ export class UsersController {
       id: newKeystoneId(),
       name: user.name!,
       domainId,
-      passwordHash: user.password ? await hashPassword(user.password) : null,
+      passwordHash: user.password ? await this.passwords.hash(user.password) : null,
       enabled: user.enabled ?? true,
       email: user.email ?? null,
       description: user.description ?? null,
@@ -103,7 +104,7 @@ export class UsersController {
       ...(user.description !== undefined && { description: user.description }),
       ...(user.default_project_id !== undefined && { defaultProjectId: user.default_project_id }),
       ...(user.password !== undefined && {
-        passwordHash: user.password ? await hashPassword(user.password) : null,
+        passwordHash: user.password ? await this.passwords.hash(user.password) : null,
       }),
     };
     if (Object.keys(changes).length > 0) {
@@ -127,10 +128,13 @@ export class UsersController {
     );
     const existing = await this.repo.findOne({ where: { id }, select: { id: true, passwordHash: true } });
     if (!existing) throw new ApiError('itemNotFound', `Could not find user: ${id}.`);
-    if (!existing.passwordHash || !(await verifyPassword(existing.passwordHash, user.original_password))) {
+    if (
+      !existing.passwordHash ||
+      !(await this.passwords.verify(existing.passwordHash, user.original_password))
+    ) {
       throw new ApiError('unauthorized', 'The request you have made requires authentication.');
     }
-    await this.repo.update({ id }, { passwordHash: await hashPassword(user.password) });
+    await this.repo.update({ id }, { passwordHash: await this.passwords.hash(user.password) });
     await this.revokeTokensOf(id);
   }
 

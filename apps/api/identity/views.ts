@@ -59,7 +59,7 @@ export class IdentityViews {
       domain_id: user.domainId,
       enabled: user.enabled,
       password_expires_at: null,
-      options: {},
+      options: user.ignoreLockoutFailureAttempts ? { ignore_lockout_failure_attempts: true } : {},
       ...(user.email !== null && { email: user.email }),
       ...(user.description !== null && { description: user.description }),
       ...(user.defaultProjectId !== null && { default_project_id: user.defaultProjectId }),

@@ -9,7 +9,7 @@ import { ApiError } from '../common/api-error';
 import { type AuthContext } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { LOGGER, SETTINGS } from '../settings.module';
-import { imageCaller, ownerTarget } from './image-caller';
+import { imageCaller, imageReader, ownerTarget } from './image-caller';
 import { ImageRepository } from './image-repository';
 import { ImageStore, ImageTooLargeError, type StagedImageData } from './image-store';
 import { qcow2VirtualSize } from './qcow2';
@@ -38,7 +38,8 @@ const clientWentAway = (error: unknown) => CLIENT_GONE.has((error as NodeJS.Errn
 /**
  * Image data, as Glance's /v2/images/{id}/file: an upload moves the image queued → saving →
  * active, streaming to the store while measuring and hashing; a failed upload returns the image
- * to queued and keeps nothing. A download streams the data back.
+ * to queued and keeps nothing (one cut by a crash too, once its lease runs out: see
+ * UploadRecovery). A download streams the data back.
  */
 @Injectable()
 export class ImageDataService {
@@ -61,15 +62,30 @@ export class ImageDataService {
     if (declaredSize !== undefined && declaredSize > sizeCap) throw this.tooLarge();
     requireFormats(image);
     // The one conditional update that lets exactly one upload write this image's data.
-    if (!(await this.repo.moveStatus(image.id, 'queued', { status: 'saving' }))) {
+    const lease = this.settings.config.DEFAULT.image_upload_lease;
+    if (!(await this.repo.startUpload(image.id, lease))) {
       const current = await this.repo.visible(imageCaller(auth), image.id);
       throw new ApiError(
         'conflictingRequest',
         `Image status transition from ${current.status} to saving is not allowed`,
       );
     }
-    const staged = await this.receive(image, req, sizeCap);
-    await this.activate(image, staged);
+    // Renewed while the data streams in, so that only an upload that died loses the image.
+    const heartbeat = setInterval(
+      () =>
+        void this.repo
+          .renewUpload(image.id, lease)
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, imageId: image.id }, 'could not renew an upload lease'),
+          ),
+      (lease * 1000) / 3,
+    );
+    try {
+      const staged = await this.receive(image, req, sizeCap);
+      await this.activate(image, staged);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   /** Streams the body into the store; on failure the image is queued again and nothing is kept. */
@@ -79,7 +95,7 @@ export class ImageDataService {
       const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
       return await this.store.stage(image.id, body, sizeCap);
     } catch (error) {
-      await this.repo.moveStatus(image.id, 'saving', { status: 'queued' });
+      await this.repo.moveStatus(image.id, 'saving', { status: 'queued', uploadLeaseUntil: null });
       if (error instanceof ImageTooLargeError) {
         req.resume(); // drop the rest of the body
         throw this.tooLarge(error);
@@ -103,11 +119,14 @@ export class ImageDataService {
         checksum: staged.md5,
         osHashAlgo: 'sha512',
         osHashValue: staged.sha512,
+        uploadLeaseUntil: null,
       });
     } catch (error) {
       await rm(staged.stagingPath, { force: true });
       await this.store.remove(image.id);
-      await this.repo.moveStatus(image.id, 'saving', { status: 'queued' }).catch(() => undefined);
+      await this.repo
+        .moveStatus(image.id, 'saving', { status: 'queued', uploadLeaseUntil: null })
+        .catch(() => undefined);
       throw error;
     }
     if (activated) return;
@@ -120,8 +139,8 @@ export class ImageDataService {
 
   /** Streams the image's data; 204 when it has none, as Glance answers for a queued image. */
   async download(auth: AuthContext, id: string, res: Response): Promise<void> {
-    enforce(auth, 'image:get');
-    const image = await this.repo.visible(imageCaller(auth), id);
+    enforce(auth, 'image:download_image');
+    const image = await this.repo.visible(imageReader(auth), id);
     const data = image.status === 'active' ? await this.store.read(image.id) : undefined;
     if (!data) {
       if (image.status === 'active')

@@ -174,6 +174,60 @@ export class ImageRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** queued → saving, with the upload's lease for `leaseSeconds` (by the database's clock); false when not queued. */
+  async startUpload(id: string, leaseSeconds: number): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(Image)
+      .set({
+        status: 'saving',
+        updatedAt: new Date(),
+        uploadLeaseUntil: () => `now() + make_interval(secs => ${Math.trunc(leaseSeconds)})`,
+      })
+      .where("id = :id AND status = 'queued' AND deleted_at IS NULL", { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The upload writing image `id` is alive: its lease runs `leaseSeconds` from now. */
+  async renewUpload(id: string, leaseSeconds: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE images SET upload_lease_until = now() + make_interval(secs => $2)
+        WHERE id = $1 AND status = 'saving' AND deleted_at IS NULL`,
+      [id, leaseSeconds],
+    );
+  }
+
+  /**
+   * Images in `saving` whose upload's lease ran out (the process writing them died) go back to
+   * `queued`, at most `batch` of them; returns their ids.
+   */
+  async requeueAbandonedUploads(batch: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `WITH abandoned AS (
+         UPDATE images SET status = 'queued', upload_lease_until = NULL, updated_at = now()
+          WHERE id IN (SELECT id FROM images
+                        WHERE status = 'saving' AND deleted_at IS NULL
+                          AND (upload_lease_until IS NULL OR upload_lease_until < now())
+                        LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id)
+       SELECT id FROM abandoned`,
+      [batch],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Which of `ids` an upload is writing now (saving, lease not run out). */
+  async liveUploads(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM images WHERE id = ANY($1::uuid[]) AND status = 'saving' AND deleted_at IS NULL
+          AND upload_lease_until >= now()`,
+      [ids],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
   async markDeleted(db: EntityManager, id: string): Promise<void> {
     const now = new Date();
     await db.getRepository(Image).update({ id }, { status: 'deleted', deletedAt: now, updatedAt: now });

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type ReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+
+const STAGING_NAME = /^\.([0-9a-f-]{36})\.[0-9a-f]+\.staging$/;
 
 /** How much of the data's start is kept to read a disk format's header (a qcow2 header is 104 bytes). */
 const HEAD_BYTES = 512;
@@ -112,5 +114,17 @@ export class ImageStore {
 
   async remove(imageId: string): Promise<void> {
     await rm(this.path(imageId), { force: true });
+  }
+
+  /** The staging files in the store (uploads in progress, or cut by a crash), by image id. */
+  async stagingFiles(): Promise<{ imageId: string; path: string }[]> {
+    const names = await readdir(this.root).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    return names.flatMap((name) => {
+      const match = STAGING_NAME.exec(name);
+      return match ? [{ imageId: match[1], path: join(this.root, name) }] : [];
+    });
   }
 }

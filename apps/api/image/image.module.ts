@@ -12,6 +12,7 @@ import { ImageStore } from './image-store';
 import { ImageTagsController } from './image-tags.controller';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
+import { UploadRecovery } from './upload-recovery';
 import { ImageVersionsController } from './versions.controller';
 
 /** Glance v2's subset under /image: images, their data in a file store, members and tags. */
@@ -34,6 +35,7 @@ import { ImageVersionsController } from './versions.controller';
     ImageDataService,
     ImageMembersService,
     CirrosSeed,
+    UploadRecovery,
   ],
 })
 export class ImageModule {}

@@ -6,7 +6,7 @@ import { type AuthContext, isAdmin } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { LOGGER } from '../settings.module';
-import { imageCaller, ownerTarget } from './image-caller';
+import { imageCaller, imageReader, ownerTarget } from './image-caller';
 import { type ImageListQuery } from './image-list-query';
 import { applyImagePatch, type ImageChange } from './image-patch';
 import { ImageRepository } from './image-repository';
@@ -32,8 +32,8 @@ export class ImagesService {
   }
 
   show(auth: AuthContext, id: string): Promise<Image> {
-    enforce(auth, 'image:get');
-    return this.repo.visible(imageCaller(auth), id);
+    enforce(auth, 'image:get_image');
+    return this.repo.visible(imageReader(auth), id);
   }
 
   async create(auth: AuthContext, body: unknown): Promise<Image> {

@@ -38,6 +38,7 @@ export function newImage(body: unknown, callerProject: string | undefined): Imag
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
+    uploadLeaseUntil: null,
   } satisfies Partial<Image>);
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'id') continue;

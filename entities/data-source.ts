@@ -2,7 +2,15 @@ import { DataSource } from 'typeorm';
 import { ENTITIES, MIGRATIONS } from './index';
 
 /** The schema comes from migrations only: `synchronize` stays off everywhere. */
-export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}) {
+export function createDataSource(
+  url: string,
+  options: {
+    poolSize?: number;
+    applicationName?: string;
+    /** PostgreSQL's statement_timeout of every connection, in milliseconds (0 or none: never). */
+    statementTimeoutMs?: number;
+  } = {},
+) {
   return new DataSource({
     type: 'postgres',
     url,
@@ -11,7 +19,11 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    extra: { max: options.poolSize ?? 10, application_name: options.applicationName ?? 'novaflow' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'novaflow',
+      ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
+    },
   });
 }
 

@@ -9,6 +9,8 @@ import { accessLog } from './common/access-log';
 import { ApiErrorFilter, sendError } from './common/error-filter';
 import { mountOpenApi } from './common/openapi';
 import { requestIdMiddleware } from './common/request-context';
+import { requestTimeout } from './common/request-timeout';
+import { urlNulGuard } from './common/url-nul-guard';
 import { ApiMetrics } from './metrics/api-metrics';
 
 /** Nova's [oslo_middleware] max_request_body_size: larger JSON bodies get 413. */
@@ -27,6 +29,8 @@ export async function createHttpApp(settings: Settings, logger: Logger): Promise
   app.use(requestIdMiddleware);
   app.use(app.get(ApiMetrics).middleware);
   app.use(accessLog(logger));
+  app.use(requestTimeout(settings.config.api.request_timeout, logger));
+  app.use(urlNulGuard(logger));
   app.use(express.json({ limit: MAX_JSON_BODY_BYTES, type: JSON_TYPES }));
   // Errors raised before Nest's routing (a malformed or oversized body) still get an API error body.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>

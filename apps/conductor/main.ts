@@ -48,6 +48,7 @@ async function main() {
   const tracing = Tracing.start('conductor');
   const dataSource = await createDataSource(env.databaseUrl, {
     applicationName: 'novaflow-conductor',
+    statementTimeoutMs: config.database.statement_timeout * 1000,
   }).initialize();
   const address = env.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
   const connection = await connectTemporalWorker(address, env.temporalAccess);

@@ -134,6 +134,22 @@ export function quotaOverages(
     }));
 }
 
+/**
+ * How many more instances of `flavor` the project's instances, cores and ram quotas allow
+ * (Infinity when all three are unlimited): Nova's headroom in check_num_instances_quota.
+ */
+export function headroom(
+  limits: QuotaLimits,
+  usage: ProjectUsage,
+  flavor: { vcpus: number; memoryMb: number },
+): number {
+  const room = (resource: 'instances' | 'cores' | 'ram', each: number) =>
+    limits[resource] < 0 || each <= 0
+      ? Infinity
+      : Math.max(0, Math.floor((limits[resource] - usage[resource]) / each));
+  return Math.min(room('instances', 1), room('cores', flavor.vcpus), room('ram', flavor.memoryMb));
+}
+
 /** Serializes quota checks of one project within the caller's transaction. */
 export async function lockProjectQuota(db: EntityManager, projectId: string): Promise<void> {
   await db.query(`SELECT pg_advisory_xact_lock(hashtext('quota:' || $1))`, [projectId]);

@@ -64,6 +64,29 @@ export const OPTIONS = {
   },
   api: {
     max_limit: intOpt(1000, 'Most items a collection returns in one page.', { min: 1 }),
+    // Novaflow's own (Nova has none): a request still running after this is answered 503, so that
+    // no request holds a client, a connection or a lock for ever. Image data is exempt.
+    request_timeout: intOpt(
+      60,
+      'Seconds a request may run before it is answered 503; 0 disables. Image data uploads and downloads (Glance PUT/GET /v2/images/{id}/file) are exempt.',
+      { min: 0 },
+    ),
+    // Novaflow's own: Nova bounds max_count only by quota, and an unlimited quota then let one
+    // request insert rows for ever under the project's quota lock.
+    max_servers_per_request: intOpt(
+      100,
+      'Most servers one POST /servers creates: a larger max_count is cut to it, a larger min_count refused (400).',
+      { min: 1 },
+    ),
+  },
+  database: {
+    // Novaflow's own: PostgreSQL's statement_timeout on every connection of the API and the
+    // conductor, so that no query (a pathological regex filter, a lock wait) runs for ever.
+    statement_timeout: intOpt(
+      30,
+      'Seconds a database statement of the API or the conductor may run before PostgreSQL cancels it; 0 disables.',
+      { min: 0 },
+    ),
   },
   token: {
     expiration: intOpt(3600, 'Seconds a token stays valid.', { min: 1 }),

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { type Request, type Response } from 'express';
 import { type Logger } from '../../../common/logger';
 import { ApiError, type ErrorKind } from './api-error';
+import { databaseInputError } from './database-errors';
 import { errorBody } from './error-body';
 
 const KIND_BY_STATUS: Record<number, ErrorKind> = {
@@ -34,6 +35,8 @@ export function toApiError(error: unknown): ApiError {
   if (parserError?.status && KIND_BY_STATUS[parserError.status]) {
     return new ApiError(KIND_BY_STATUS[parserError.status], (error as Error).message);
   }
+  const databaseError = databaseInputError(error);
+  if (databaseError) return databaseError;
   return new ApiError(
     'computeFault',
     'Unexpected API Error. Please report this at https://github.com/novaflow and attach the API log if possible.',
@@ -41,8 +44,13 @@ export function toApiError(error: unknown): ApiError {
 }
 
 export function sendError(req: Request, res: Response, error: unknown, logger: Logger): void {
+  // Answered already by [api] request_timeout: what the handler ends with has no one to go to.
+  if (res.locals.timedOut === true) return;
   const apiError = toApiError(error);
   if (apiError.status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
+  // Input that reached the database unchecked: answered 4xx, but a check is missing somewhere.
+  else if (!(error instanceof ApiError) && databaseInputError(error))
+    logger.warn({ err: error, path: req.path }, 'the database refused a value of the request');
   if (res.headersSent) {
     res.end();
     return;

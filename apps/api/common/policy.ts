@@ -248,6 +248,10 @@ export type PolicyAction = keyof typeof POLICIES;
 
 /** Whether the caller may do `action` on `target`, without raising. */
 export function allowed(auth: AuthContext, action: PolicyAction, target: PolicyTarget = {}): boolean {
+  // Nova's rules all have scope_types ['project']: a domain-scoped (or unscoped) token fails every
+  // one of them (oslo.policy's InvalidScope, which Nova answers as PolicyNotAuthorized), whatever
+  // its roles; compute has no meaning without a project to boot in and count quota against.
+  if (action.startsWith('os_compute_api:') && auth.projectId === undefined) return false;
   return POLICIES[action](auth, target);
 }
 

@@ -1,6 +1,12 @@
 import Ajv, { type ErrorObject, type Schema, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ApiError } from './api-error';
+import {
+  brokenBound,
+  type NumericBounds,
+  NUMERIC_STRING_KEYWORD,
+  withNumericStringBounds,
+} from './numeric-string';
 import { pyRepr, pyStr } from './py-repr';
 
 const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
@@ -15,12 +21,29 @@ ajv.addFormat('base64', (value: string) => value.length % 4 === 0 && /^[A-Za-z0-
 // CIDR as Neutron accepts it.
 ajv.addFormat('cidr', /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/);
 
+// Nova's minimum/maximum on strings that stand for numbers (see numeric-string.ts); the error
+// names the bound's own keyword, so that it reads as jsonschema's.
+ajv.addKeyword({
+  keyword: NUMERIC_STRING_KEYWORD,
+  type: 'string',
+  schemaType: 'object',
+  errors: true,
+  validate: function numericStringBounds(bounds: NumericBounds, data: string): boolean {
+    const broken = brokenBound(data, bounds);
+    if (!broken) return true;
+    (numericStringBounds as { errors?: Partial<ErrorObject>[] }).errors = [
+      { keyword: broken.keyword, params: { limit: broken.limit }, message: broken.message },
+    ];
+    return false;
+  },
+});
+
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: Schema): ValidateFunction {
   let validate = compiled.get(schema as object);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = ajv.compile(withNumericStringBounds(schema) as Schema);
     compiled.set(schema as object, validate);
   }
   return validate;
@@ -29,6 +52,9 @@ function compile(schema: Schema): ValidateFunction {
 /** jsonschema's message for one failed keyword, in Python's words. */
 function jsonschemaMessage(error: ErrorObject, instance: unknown): string {
   const params = error.params as Record<string, unknown>;
+  // A numeric string's bound, already in jsonschema's words about the number it stands for.
+  if (typeof instance === 'string' && error.message && /^(exclusiveM|m)(in|ax)imum$/.test(error.keyword))
+    return error.message;
   switch (error.keyword) {
     case 'type': {
       const types = ([] as string[]).concat(params.type as string);
@@ -54,6 +80,10 @@ function jsonschemaMessage(error: ErrorObject, instance: unknown): string {
       return `${pyRepr(instance)} is less than the minimum of ${pyRepr(params.limit)}`;
     case 'maximum':
       return `${pyRepr(instance)} is greater than the maximum of ${pyRepr(params.limit)}`;
+    case 'exclusiveMinimum':
+      return `${pyRepr(instance)} is less than or equal to the minimum of ${pyRepr(params.limit)}`;
+    case 'exclusiveMaximum':
+      return `${pyRepr(instance)} is greater than or equal to the maximum of ${pyRepr(params.limit)}`;
     case 'format':
       return `${pyRepr(instance)} is not a ${pyRepr(params.format)}`;
     case 'minProperties':
@@ -119,11 +149,43 @@ function neutronMessage(error: ErrorObject, field: string | undefined, message: 
  */
 export function validateBody<T>(schema: Schema, body: unknown, style: ValidationStyle = 'nova'): T {
   const validate = compile(schema);
-  if (validate(body)) return body as T;
+  if (validate(body)) {
+    const nul = nulAt(body);
+    if (nul === undefined) return body as T;
+    const message = `${pyRepr(nul.value)} contains a NUL character, which no field may hold`;
+    const asPattern = { keyword: 'pattern', params: {}, schemaPath: '#/pattern' } as unknown as ErrorObject;
+    fail(style, schema, asPattern, nul.path, nul.value, message);
+  }
   const error = validate.errors![0];
   const instance = valueAt(body, error.instancePath);
-  const message = jsonschemaMessage(error, instance);
   const path = error.instancePath.split('/').filter(Boolean);
+  fail(style, schema, error, path, instance, jsonschemaMessage(error, instance));
+}
+
+/**
+ * The first string (key or value) holding U+0000, which PostgreSQL cannot store in text, with
+ * where it is; a schema may allow any string, the database never does.
+ */
+function nulAt(node: unknown, path: string[] = []): { path: string[]; value: string } | undefined {
+  if (typeof node === 'string') return node.includes('\0') ? { path, value: node } : undefined;
+  if (node === null || typeof node !== 'object') return undefined;
+  for (const [key, item] of Object.entries(node)) {
+    if (key.includes('\0')) return { path, value: key };
+    const found = nulAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Throws the 400 of `style` for one failed keyword at `path`, `message` in jsonschema's words. */
+function fail(
+  style: ValidationStyle,
+  schema: Schema,
+  error: ErrorObject,
+  path: string[],
+  instance: unknown,
+  message: string,
+): never {
   const field = path[path.length - 1];
   if (style === 'glance') {
     throw new ApiError('badRequest', glanceMessage(schema, error, message, path, instance));

@@ -37,7 +37,13 @@ const serverGroupSchema = {
         rules: {
           type: 'object',
           properties: {
-            max_server_per_host: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 },
+            // Nova's parameter_types.positive_integer.
+            max_server_per_host: {
+              type: ['integer', 'string'],
+              pattern: '^[0-9]*$',
+              minimum: 1,
+              minLength: 1,
+            },
           },
           additionalProperties: false,
         },

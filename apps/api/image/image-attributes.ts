@@ -52,7 +52,7 @@ export const WRITABLE_ATTRIBUTES: Record<string, (image: Image, value: unknown) 
   tags: (image, value) => (image.tags = [...new Set(value as string[])]),
 };
 
-export const isBaseAttribute = (key: string) => key in WRITABLE_ATTRIBUTES;
+export const isBaseAttribute = (key: string) => Object.hasOwn(WRITABLE_ATTRIBUTES, key);
 
 /** Sets an extra property as an own key, whatever its name (even "__proto__"). */
 export function setProperty(image: Image, key: string, value: unknown): void {

@@ -76,7 +76,8 @@ function parseBoolean(name: string, text: string): boolean {
 
 function parseSize(text: string): number {
   if (!/^\s*[-+]?\d+\s*$/.test(text)) throw bad('Unable to filter on a range with a non-numeric value.');
-  return Number(text);
+  // Glance's int() has no bound; no image is larger than 2^53 bytes, so a bound beyond means the same.
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number(text), Number.MAX_SAFE_INTEGER));
 }
 
 /** Glance's `op:value` split; a bare ISO 8601 timestamp is an equality. */

@@ -68,7 +68,8 @@ function convert(value: string, type: Filter['type']): string | number | boolean
       if (/^(false|0)$/i.test(value)) return false;
       throw invalidInput(`'${value}' cannot be converted to boolean`);
     case 'integer':
-      if (/^-?\d+$/.test(value)) return Number(value);
+      // Neutron's int(): any size; beyond the column's integer it matches nothing.
+      if (/^-?\d+$/.test(value)) return Math.abs(Number(value)) <= 2 ** 31 - 1 ? Number(value) : undefined;
       throw invalidInput(`'${value}' is not an integer`);
     // Values that cannot be in such a column match nothing (and would not even cast in SQL).
     case 'uuid':
@@ -96,7 +97,8 @@ function parseLimit(query: QueryParams): number {
       'BadRequest',
     );
   }
-  return Number(text);
+  // Neutron's default pagination_max_limit is -1 (none): a limit beyond any table is no limit.
+  return Number(text) <= 2 ** 31 - 1 ? Number(text) : 0;
 }
 
 function applyFilters(
@@ -106,7 +108,11 @@ function applyFilters(
   custom: Record<string, CustomFilter>,
 ): void {
   const unknown = Object.keys(query).filter(
-    (key) => !PAGING.includes(key) && !(key in filters) && !(key in custom) && !(key in TAG_FILTERS),
+    (key) =>
+      !PAGING.includes(key) &&
+      !Object.hasOwn(filters, key) &&
+      !Object.hasOwn(custom, key) &&
+      !Object.hasOwn(TAG_FILTERS, key),
   );
   if (unknown.length > 0) {
     throw new ApiError('badRequest', `${pyRepr(unknown)} is invalid attribute for filtering`);
@@ -115,8 +121,8 @@ function applyFilters(
     const values = queryValues(query, key);
     const param = `filter${index}`;
     if (values.length === 0 || PAGING.includes(key)) return;
-    if (key in custom) return custom[key](qb, values, param);
-    if (key in TAG_FILTERS) {
+    if (Object.hasOwn(custom, key)) return custom[key](qb, values, param);
+    if (Object.hasOwn(TAG_FILTERS, key)) {
       const tags = values.flatMap((value) => value.split(',')).filter(Boolean);
       const value = key.endsWith('-any') ? tags : JSON.stringify(tags);
       qb.andWhere(TAG_FILTERS[key](`${qb.alias}.tags`, param), { [param]: value });

@@ -45,7 +45,8 @@ const FILTERS: Filters = {
  * `fixed_ips=ip_address_substr=10.0.`; one address of the port must match them all.
  */
 function fixedIpsFilter(qb: SelectQueryBuilder<ObjectLiteral>, values: string[], param: string): void {
-  const wanted: Record<string, string[]> = {};
+  // No prototype: the keys are the caller's (`__proto__=...` is just a key that matches nothing).
+  const wanted: Record<string, string[]> = Object.create(null);
   for (const value of values) {
     const [key, ...rest] = value.split('=');
     (wanted[key] ??= []).push(rest.join('='));

@@ -49,7 +49,8 @@ export class FlavorExtraSpecsController {
   async show(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string, @Param('key') key: string) {
     enforce(caller, 'os_compute_api:os-flavor-extra-specs:show');
     const { extra_specs } = this.view.extraSpecs(await this.flavors.find(caller, flavorId));
-    if (!(key in extra_specs)) throw notFound(`Flavor ${flavorId} has no extra specs with key ${key}.`);
+    if (!Object.hasOwn(extra_specs, key))
+      throw notFound(`Flavor ${flavorId} has no extra specs with key ${key}.`);
     return { [key]: extra_specs[key] };
   }
 
@@ -62,7 +63,7 @@ export class FlavorExtraSpecsController {
   ) {
     enforce(caller, 'os_compute_api:os-flavor-extra-specs:update');
     const spec = validateBody<Record<string, unknown>>(extraSpecUpdateSchema, body);
-    if (!(key in spec)) throw new ApiError('badRequest', 'Request body and URI mismatch');
+    if (!Object.hasOwn(spec, key)) throw new ApiError('badRequest', 'Request body and URI mismatch');
     await this.flavors.setExtraSpecs(caller, flavorId, spec);
     return { [key]: String(spec[key]) };
   }

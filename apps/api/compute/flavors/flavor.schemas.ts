@@ -1,6 +1,9 @@
-/** Nova's flavor-manage request schemas (parameter_types.flavor_param_positive and friends). */
-const positive = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, maximum: 2147483647 };
-const nonNegative = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, maximum: 2147483647 };
+/**
+ * Nova's flavor-manage request schemas (parameter_types.flavor_param_positive and friends, copies
+ * of volume_size: at least one digit, so "" is refused; bounded at the database's MAX_INT).
+ */
+const positive = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1, maximum: 2147483647 };
+const nonNegative = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 0, maximum: 2147483647 };
 const description = { type: ['string', 'null'], minLength: 0, maxLength: 65535 };
 
 export const flavorCreateSchema = {

@@ -70,9 +70,13 @@ export class FlavorsService {
     } else if (query.isPublic !== null && query.isPublic !== undefined) {
       builder.andWhere('f.is_public = :isPublic', { isPublic: query.isPublic });
     }
-    if (query.minRam !== undefined) builder.andWhere('f.memory_mb >= :minRam', { minRam: query.minRam });
-    if (query.minDisk !== undefined) builder.andWhere('f.root_gb >= :minDisk', { minDisk: query.minDisk });
-    const sort = SORT_KEYS[query.sortKey];
+    // Compared as numeric: Nova's int() has no bound, and a minimum beyond any column's value
+    // matches nothing rather than failing the query.
+    if (query.minRam !== undefined)
+      builder.andWhere('f.memory_mb >= CAST(:minRam AS numeric)', { minRam: String(query.minRam) });
+    if (query.minDisk !== undefined)
+      builder.andWhere('f.root_gb >= CAST(:minDisk AS numeric)', { minDisk: String(query.minDisk) });
+    const sort = Object.hasOwn(SORT_KEYS, query.sortKey) ? SORT_KEYS[query.sortKey] : undefined;
     if (!sort) throw new ApiError('badRequest', `Invalid sort_key: ${query.sortKey}`);
     const { column } = sort;
     if (query.marker !== undefined) {

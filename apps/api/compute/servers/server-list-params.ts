@@ -1,7 +1,7 @@
 import { type SelectQueryBuilder } from 'typeorm';
 import { type Instance } from '../../../../entities';
 import { ApiError } from '../../common/api-error';
-import { pyRepr } from '../../common/py-repr';
+import { pyRepr, pyStr } from '../../common/py-repr';
 import { type ApiVersion } from '../microversion';
 
 /** Parameters naming joined tables, or starting with '_': Nova answers 400 rather than filter. */
@@ -29,6 +29,54 @@ const KNOWN_PARAMS = new Set([
 ]);
 
 export const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'] as const;
+
+/** The parameters of Nova's query schema that are common_query_regex_param (format 'regex'). */
+const REGEX_PARAMS = [
+  ...['kernel_id', 'ramdisk_id', 'hostname', 'key_name', 'power_state', 'node', 'flavor'],
+  ...['reservation_id', 'launched_at', 'terminated_at', 'availability_zone', 'name', 'display_name'],
+  ...['description', 'display_description', 'locked_by', 'root_device_name', 'config_drive'],
+  ...['access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'progress', 'ip', 'ip6', 'created_at'],
+];
+const REGEX_PARAMS_226 = [...TAG_FILTERS];
+
+/** Whether a pattern compiles (Nova asks Python's re; JavaScript's syntax is its near neighbour). */
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Nova's query schema's 'regex' format on every value of those parameters, in its words: an empty
+ * or uncompilable pattern is a 400 ("Invalid input for query parameters name. Value: (. '(' is
+ * not a 'regex'"), not a query the database refuses. Returns whether any regex filter is given.
+ */
+export function checkRegexParams(query: Record<string, unknown>, version: ApiVersion): boolean {
+  const names = version.atLeast('2.26') ? [...REGEX_PARAMS, ...REGEX_PARAMS_226] : REGEX_PARAMS;
+  let any = false;
+  for (const name of names) {
+    if (query[name] === undefined) continue;
+    any = true;
+    for (const value of ([] as unknown[]).concat(query[name])) {
+      if (typeof value !== 'string') {
+        throw new ApiError(
+          'badRequest',
+          `Invalid input for query parameters ${name}. Value: ${pyStr(value)}. ${pyRepr(value)} is not of type 'string'`,
+        );
+      }
+      if (value === '' || !compiles(value)) {
+        throw new ApiError(
+          'badRequest',
+          `Invalid input for query parameters ${name}. Value: ${value}. ${pyRepr(value)} is not a 'regex'`,
+        );
+      }
+    }
+  }
+  return any;
+}
 
 /**
  * Nova's 2.75 rule (additionalProperties: False) and its "Invalid filter field" for joined tables;

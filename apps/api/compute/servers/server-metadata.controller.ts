@@ -84,7 +84,7 @@ export class ServerMetadataController {
   async show(@Caller() caller: AuthContext, @Param('serverId') serverId: string, @Param('key') key: string) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:show');
     const metadata = await this.current(this.dataSource.manager, instance.uuid);
-    if (!(key in metadata)) throw notFound('Metadata item was not found');
+    if (!Object.hasOwn(metadata, key)) throw notFound('Metadata item was not found');
     return { meta: { [key]: metadata[key] } };
   }
 
@@ -115,7 +115,7 @@ export class ServerMetadataController {
   ) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:update');
     const { meta } = validateBody<{ meta: Metadata }>(metadataItemSchema, body);
-    if (!(key in meta)) throw new ApiError('badRequest', 'Request body and URI mismatch');
+    if (!Object.hasOwn(meta, key)) throw new ApiError('badRequest', 'Request body and URI mismatch');
     await this.write(caller, instance, meta, false);
     return { meta };
   }
@@ -129,7 +129,7 @@ export class ServerMetadataController {
   ) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:delete');
     const metadata = await this.current(this.dataSource.manager, instance.uuid);
-    if (!(key in metadata)) throw notFound('Metadata item was not found');
+    if (!Object.hasOwn(metadata, key)) throw notFound('Metadata item was not found');
     const { [key]: _removed, ...rest } = metadata;
     await this.write(caller, instance, rest, true);
   }

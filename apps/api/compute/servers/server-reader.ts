@@ -13,6 +13,7 @@ import {
   Service,
 } from '../../../../entities';
 import { ApiError, notFound } from '../../common/api-error';
+import { INVALID_REGULAR_EXPRESSION, QUERY_CANCELED, sqlState } from '../../common/database-errors';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
 import { allowed, enforce } from '../../common/policy';
 import { SETTINGS } from '../../settings.module';
@@ -20,7 +21,13 @@ import { strictBool } from '../bool-param';
 import { dateTimeParam } from '../iso-time';
 import { type ApiVersion } from '../microversion';
 import { paginationParams } from '../pagination';
-import { checkListParams, filterColumns, filterTags, userFilters } from './server-list-params';
+import {
+  checkListParams,
+  checkRegexParams,
+  filterColumns,
+  filterTags,
+  userFilters,
+} from './server-list-params';
 import { type ServerExtras } from './server.view';
 
 export const instanceNotFound = (uuid: string) => notFound(`Instance ${uuid} could not be found.`);
@@ -88,6 +95,7 @@ export class ServerReader {
     // for the microversion are dropped, not refused.
     const allFilters = allowed(caller, 'os_compute_api:servers:allow_all_filters');
     checkListParams(query, version, allFilters);
+    const regexFilters = checkRegexParams(query, version);
     const permitted = userFilters(version);
     const may = (name: string) => allFilters || permitted.has(name);
     const { limit, marker } = paginationParams(query, this.settings.config.api.max_limit);
@@ -163,7 +171,7 @@ export class ServerReader {
     const sortKeys = many(query.sort_key);
     const sortDirs = many(query.sort_dir).map((dir) => dir.toLowerCase());
     const keys = (sortKeys.length > 0 ? sortKeys : ['created_at']).map((key, index) => {
-      if (!SORT_KEYS[key] || (!admin && ADMIN_SORT_KEYS.includes(key))) {
+      if (!Object.hasOwn(SORT_KEYS, key) || (!admin && ADMIN_SORT_KEYS.includes(key))) {
         throw new ApiError('badRequest', `Invalid sort_key: ${key}`);
       }
       const dir = sortDirs[index] ?? sortDirs[0] ?? 'desc';
@@ -186,7 +194,21 @@ export class ServerReader {
     );
     builder.addOrderBy(tiebreak.column, tiebreak.dir);
     builder.take(limit);
-    return { instances: await builder.getMany(), limit };
+    try {
+      return { instances: await builder.getMany(), limit };
+    } catch (error) {
+      // A pattern that makes PostgreSQL's regex engine run past [database] statement_timeout (or
+      // one it cannot compile) is the caller's bad filter, not the service's failure.
+      const code = sqlState(error);
+      if (regexFilters && (code === QUERY_CANCELED || code === INVALID_REGULAR_EXPRESSION))
+        throw new ApiError(
+          'badRequest',
+          code === QUERY_CANCELED
+            ? 'Invalid input for query parameters: the regular expression filters took longer to match than the database allows ([database] statement_timeout).'
+            : `Invalid input for query parameters: ${(error as Error).message}`,
+        );
+      throw error;
+    }
   }
 
   private filterStatus(builder: SelectQueryBuilder<Instance>, statuses: string[]): void {

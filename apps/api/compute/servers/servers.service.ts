@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TaskState, VmState } from '../../../../common/compute/instance-states';
 import {
+  headroom,
   lockProjectQuota,
   projectLimits,
   projectUsage,
@@ -10,7 +11,7 @@ import {
 } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
 import { Instance, InstanceMetadata, ServerGroupMember } from '../../../../entities';
-import { forbidden } from '../../common/api-error';
+import { badRequest, forbidden } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
 import { SETTINGS } from '../../settings.module';
 import { FlavorsService } from '../flavors/flavors.service';
@@ -110,10 +111,17 @@ export class ServersService {
       cores: count * plan.flavor.vcpus,
       ram: count * plan.flavor.memoryMb,
     });
-    let count = plan.maxCount;
-    while (count > plan.minCount && quotaOverages(limits, usage, want(count)).length > 0) count--;
-    const overs = quotaOverages(limits, usage, want(count));
-    if (overs.length > 0) throw quotaExceeded(overs);
+    // Nova's check_num_instances_quota: max_count if it fits, else as many as the headroom allows
+    // if that is at least min_count, else 403. Arithmetic, not a loop: max_count is unbounded.
+    const allowed = headroom(limits, usage, plan.flavor);
+    if (allowed < plan.minCount) throw quotaExceeded(quotaOverages(limits, usage, want(plan.minCount)));
+    const perRequest = this.settings.config.api.max_servers_per_request;
+    if (plan.minCount > perRequest) {
+      throw badRequest(
+        `min_count ${plan.minCount} is more than the ${perRequest} servers one request may create.`,
+      );
+    }
+    const count = Math.min(plan.maxCount, allowed, perRequest);
     if (plan.groupUuid && limits.server_group_members >= 0) {
       const [{ members }] = await db.query(
         'SELECT count(*)::int AS members FROM server_group_members WHERE group_uuid = $1',

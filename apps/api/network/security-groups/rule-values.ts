@@ -37,7 +37,7 @@ function protocolOf(value: RuleBody['protocol']): { name: string | null; number:
   if (value === undefined || value === null || value === '') return { name: null, number: null };
   const text = String(value).toLowerCase();
   if (/^\d+$/.test(text) && Number(text) <= 255) return { name: String(Number(text)), number: Number(text) };
-  if (text in PROTOCOLS) return { name: text, number: PROTOCOLS[text] };
+  if (Object.hasOwn(PROTOCOLS, text)) return { name: text, number: PROTOCOLS[text] };
   throw ruleBadRequest(
     `Security group rule protocol ${value} not supported. Only protocol values ` +
       `${pyRepr([null, ...Object.keys(PROTOCOLS).sort()])} and integer representations [0 to 255] are supported.`,

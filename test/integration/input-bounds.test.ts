@@ -265,6 +265,30 @@ max_servers_per_request = 3
     expect(sort.body).toEqual(novaError('badRequest', 400, 'Invalid sort_key: constructor'));
     const filter = await demo.get('/network/v2.0/networks?constructor=x');
     expect(filter.body.NeutronError.message).toBe("['constructor'] is invalid attribute for filtering");
+    const fixedIps = await demo.get('/network/v2.0/ports?fixed_ips=__proto__=1');
+    expect(fixedIps.status).toBe(200);
+    expect(fixedIps.body).toEqual({ ports: [] });
+
+    const groups = await demo.get('/network/v2.0/security-groups?name=default');
+    const rule = await demo.post('/network/v2.0/security-group-rules', {
+      security_group_rule: {
+        security_group_id: groups.body.security_groups[0].id,
+        direction: 'ingress',
+        protocol: 'constructor',
+      },
+    });
+    expect(rule.status).toBe(400);
+    expect(rule.body.NeutronError.type).toBe('SecurityGroupRuleInvalidProtocol');
+
+    // Glance: `constructor` is an extra property like any other, not a base attribute.
+    const image = await demo.post('/image/v2/images', { name: 'own-keys' });
+    const patched = await demo.patch(
+      `/image/v2/images/${image.body.id}`,
+      [{ op: 'add', path: '/constructor', value: 'x' }],
+      { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.body.constructor).toBe('x');
   });
 
   describe('max_count', () => {

@@ -37,6 +37,7 @@ import { Operations1765000000015 } from './migrations/1765000000015-operations';
 import { AddressQuarantine1765100000016 } from './migrations/1765100000016-address-quarantine';
 import { LoginThrottling1765200000016 } from './migrations/1765200000016-login-throttling';
 import { ImageUploadLease1765200000017 } from './migrations/1765200000017-image-upload-lease';
+import { PortInstanceBinding1765300000018 } from './migrations/1765300000018-port-instance-binding';
 import { Runbook } from './runbook.entity';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
@@ -135,4 +136,5 @@ export const MIGRATIONS = [
   AddressQuarantine1765100000016,
   LoginThrottling1765200000016,
   ImageUploadLease1765200000017,
+  PortInstanceBinding1765300000018,
 ];

@@ -112,6 +112,14 @@ export class Port extends NeutronResource {
   @Column('varchar', { name: 'device_owner', length: 255, default: '' })
   deviceOwner!: string;
 
+  /**
+   * Internal, never shown: the instance the compute service bound the port to. Only
+   * common/network/instance-ports.ts writes it; device_id is the tenant's to set and says nothing
+   * about whose port it is (a tenant may name another project's server there).
+   */
+  @Column('uuid', { name: 'instance_uuid', nullable: true })
+  instanceUuid!: string | null;
+
   /** Neutron's binding:host_id: the compute host the port is plugged on. */
   @Column('varchar', { name: 'binding_host_id', length: 255, default: '' })
   bindingHostId!: string;

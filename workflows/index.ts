@@ -21,3 +21,4 @@ export { drainHostWorkflow } from './runbooks/drain-host';
 export { evacuateHostWorkflow } from './runbooks/evacuate-host';
 export { hostMaintenanceWorkflow } from './runbooks/host-maintenance';
 export { powerSyncWorkflow } from './power-sync';
+export { serverEventsWorkflow } from './server-events';

@@ -1,6 +1,7 @@
 import { type PowerState } from '../../common/power-state';
 import { type ImageCache } from '../../apps/worker-compute/image-cache';
 import {
+  type GuestInterface,
   type GuestSpec,
   type RebootType,
   type SpawnedGuest,
@@ -105,6 +106,15 @@ export function createComputeActivities({ driver, imageCache, reportProgress }: 
     /** The power state of every guest on the host, by instance uuid: what the power-state sync compares. */
     async guestPowerStates(): Promise<Record<string, number>> {
       return asActivity(async () => Object.fromEntries(await driver.listGuests()));
+    },
+
+    /** The guest's interfaces brought in line with its ports (an external network event). */
+    async syncInterfaces({
+      instanceUuid,
+      interfaces,
+      asOf,
+    }: GuestRef & { interfaces: GuestInterface[]; asOf: number }): Promise<void> {
+      await asActivity(() => driver.syncInterfaces(instanceUuid, interfaces, asOf));
     },
 
     /** The guest's serial console log, or its last `length` lines (-1 or none: all of it). */

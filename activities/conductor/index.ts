@@ -16,6 +16,7 @@ import { createPowerSyncSchedules } from './power-sync-schedules';
 import { createReclaimActivities } from './reclaim';
 import { createRebuildActivities } from './rebuild-instance';
 import { createReconcilerActivities } from './reconciler';
+import { createServerEventSteps } from './server-events';
 import { createHostServiceSteps } from './runbooks/host-services';
 import { createRunbookMoveSteps } from './runbooks/runbook-moves';
 import { createRunbookRecordSteps } from './runbooks/runbook-records';
@@ -55,5 +56,6 @@ export function createConductorActivities(deps: ConductorDependencies) {
     ...createRunbookMoveSteps(deps),
     ...createRunbookRecordSteps(deps.dataSource),
     ...createPowerSyncSteps(deps),
+    ...createServerEventSteps(deps),
   };
 }

@@ -12,7 +12,8 @@ export interface NovaAddress {
 export type NovaAddresses = Record<string, NovaAddress[]>;
 
 /**
- * The `addresses` of each instance, in one query for all of them (a server list needs many):
+ * The `addresses` of each instance, in one query for all of them (a server list needs many),
+ * from the ports the compute service bound to it (never a port whose device_id merely names it):
  * networks in the order the instance's ports were created, IPv4 before IPv6. An instance with
  * no port gets {}.
  */
@@ -24,19 +25,19 @@ export async function instanceAddresses(
     instanceUuids.map((uuid) => [uuid, {}]),
   );
   if (instanceUuids.length === 0) return addresses;
-  const rows: { device_id: string; network: string; mac: string; ip: string; version: number }[] =
+  const rows: { instance_uuid: string; network: string; mac: string; ip: string; version: number }[] =
     await db.query(
-      `SELECT p.device_id, n.name AS network, p.mac_address AS mac, host(a.ip_address) AS ip,
+      `SELECT p.instance_uuid, n.name AS network, p.mac_address AS mac, host(a.ip_address) AS ip,
             family(a.ip_address) AS version
        FROM ports p
        JOIN networks n ON n.id = p.network_id
        JOIN ip_allocations a ON a.port_id = p.id
-      WHERE p.device_id = ANY($1)
+      WHERE p.instance_uuid = ANY($1::uuid[])
       ORDER BY p.created_at, p.id, family(a.ip_address), a.ip_address`,
       [instanceUuids],
     );
   for (const row of rows) {
-    const byNetwork = addresses[row.device_id];
+    const byNetwork = addresses[row.instance_uuid];
     (byNetwork[row.network] ??= []).push({
       version: row.version,
       addr: row.ip,

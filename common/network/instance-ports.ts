@@ -72,18 +72,24 @@ async function claimPort(
     .set({
       deviceId: instanceUuid,
       deviceOwner,
+      instanceUuid,
       preserveOnDelete: true,
       revisionNumber: () => 'revision_number + 1',
     })
-    .where('id = :id AND device_id = :unused', { id: port.id, unused: '' })
+    .where('id = :id AND device_id = :unused AND instance_uuid IS NULL', { id: port.id, unused: '' })
     .execute();
   if (claimed.affected !== 1) throw new ApiError('conflictingRequest', `Port ${port.id} is still in use.`);
-  return { ...port, deviceId: instanceUuid, deviceOwner, preserveOnDelete: true };
+  return { ...port, deviceId: instanceUuid, deviceOwner, instanceUuid, preserveOnDelete: true };
 }
+
+/** The ports the compute service bound to the instance (never those whose device_id merely names it). */
+const boundPorts = (db: EntityManager, instanceUuid: string) =>
+  db.getRepository(Port).find({ where: { instanceUuid }, order: { createdAt: 'ASC', id: 'ASC' } });
 
 /**
  * Gives an instance its ports, all in one transaction: new ports on the requested networks
- * (device_id = the instance, device_owner = compute:<az>) and the user's ports claimed. Idempotent,
+ * (device_id = the instance, device_owner = compute:<az>) and the user's ports claimed. Each is
+ * bound to the instance by `instance_uuid`, which only this module writes. Idempotent,
  * as Temporal's retries need: for an instance that has ports already it returns them and
  * allocates nothing.
  */
@@ -95,9 +101,7 @@ export function allocatePortsForInstance(
   const deviceOwner = `compute:${request.availabilityZone}`;
   return db.transaction(async (tx) => {
     await lockInstancePorts(tx, instanceUuid);
-    const existing = await tx
-      .getRepository(Port)
-      .find({ where: { deviceId: instanceUuid }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const existing = await boundPorts(tx, instanceUuid);
     if (existing.length > 0) return describe(tx, inRequestedOrder(existing, requested));
 
     const ports: Port[] = [];
@@ -111,6 +115,7 @@ export function allocatePortsForInstance(
         projectId,
         deviceId: instanceUuid,
         deviceOwner,
+        instanceUuid,
         fixedIps: plan.fixedIp === undefined ? undefined : [{ ipAddress: plan.fixedIp }],
         preserveOnDelete: false,
         securityGroupIds: request.securityGroupIds,
@@ -129,10 +134,7 @@ export async function instancePortsOf(
   instanceUuid: string,
   requested: RequestedNetworks,
 ): Promise<InstancePort[]> {
-  const ports = await db
-    .getRepository(Port)
-    .find({ where: { deviceId: instanceUuid }, order: { createdAt: 'ASC', id: 'ASC' } });
-  return describe(db, inRequestedOrder(ports, requested));
+  return describe(db, inRequestedOrder(await boundPorts(db, instanceUuid), requested));
 }
 
 /** Marks the instance's ports bound to `host` and ACTIVE; binding again changes nothing. */
@@ -145,7 +147,7 @@ export async function bindInstancePorts(
     .createQueryBuilder()
     .update(Port)
     .set({ bindingHostId: host, status: 'ACTIVE', revisionNumber: () => 'revision_number + 1' })
-    .where(`device_id = :instanceUuid AND (binding_host_id <> :host OR status <> 'ACTIVE')`, {
+    .where(`instance_uuid = :instanceUuid AND (binding_host_id <> :host OR status <> 'ACTIVE')`, {
       instanceUuid,
       host,
     })
@@ -160,18 +162,19 @@ export async function bindInstancePorts(
 export function releaseInstancePorts(db: EntityManager, instanceUuid: string): Promise<void> {
   return db.transaction(async (tx) => {
     await lockInstancePorts(tx, instanceUuid);
-    await tx.getRepository(Port).delete({ deviceId: instanceUuid, preserveOnDelete: false });
+    await tx.getRepository(Port).delete({ instanceUuid, preserveOnDelete: false });
     await tx
       .createQueryBuilder()
       .update(Port)
       .set({
+        instanceUuid: null,
         deviceId: '',
         deviceOwner: '',
         bindingHostId: '',
         status: 'DOWN',
         revisionNumber: () => 'revision_number + 1',
       })
-      .where('device_id = :instanceUuid', { instanceUuid })
+      .where('instance_uuid = :instanceUuid', { instanceUuid })
       .execute();
   });
 }

@@ -20,6 +20,8 @@ export interface PortRequest {
   fixedIps?: FixedIpRequest[];
   deviceId?: string;
   deviceOwner?: string;
+  /** The instance the compute service binds the port to (common/network/instance-ports.ts only). */
+  instanceUuid?: string;
   bindingHostId?: string;
   bindingVnicType?: string;
   bindingProfile?: BindingProfile;

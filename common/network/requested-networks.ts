@@ -48,7 +48,8 @@ async function userPort(db: EntityManager, projectId: string, portId: string): P
   if (!port || port.projectId !== projectId) {
     throw new ApiError('badRequest', `Port id ${portId} could not be found.`);
   }
-  if (port.deviceId !== '') throw new ApiError('conflictingRequest', `Port ${portId} is still in use.`);
+  if (port.deviceId !== '' || port.instanceUuid)
+    throw new ApiError('conflictingRequest', `Port ${portId} is still in use.`);
   if ((await fixedIpsOf(db, [port.id])).get(port.id)!.length === 0) {
     throw new ApiError('badRequest', `Port ${portId} requires a FixedIP in order to be used.`);
   }

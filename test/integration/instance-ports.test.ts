@@ -257,4 +257,33 @@ describe('ports for instances', () => {
       validateRequestedNetworks(db.manager, demoProject, [{ portId: passed.id }]),
     ).resolves.toBeUndefined();
   });
+  it('takes no port whose device_id a tenant pointed at the instance: not at allocation, nor for its addresses, nor at release', async () => {
+    const instance = randomUUID();
+    // Another project's port, naming the instance before the compute service has bound anything.
+    const spoof = (
+      await createPort(db.manager, {
+        networkId: privateNetwork.id,
+        projectId: adminProject,
+        deviceId: instance,
+        deviceOwner: 'compute:nova',
+      })
+    ).port;
+    const [own] = await allocate(instance, [{ networkId: privateNetwork.id }]);
+    expect(own.id).not.toBe(spoof.id);
+    expect(await allocate(instance, [{ networkId: privateNetwork.id }])).toEqual([own]);
+    const [binding] = await stack.query<{ instance_uuid: string | null }>(
+      'SELECT instance_uuid FROM ports WHERE id = $1',
+      [spoof.id],
+    );
+    expect(binding.instance_uuid).toBeNull();
+
+    await bindInstancePorts(db.manager, instance, 'compute-3');
+    const addresses = (await instanceAddresses(db.manager, [instance]))[instance];
+    expect(addresses.private.map((address) => address.addr)).toEqual([own.fixedIps[0].ipAddress]);
+
+    await releaseInstancePorts(db.manager, instance);
+    const [kept] = await stack.query<any>('SELECT * FROM ports WHERE id = $1', [spoof.id]);
+    expect(kept).toMatchObject({ device_id: instance, device_owner: 'compute:nova', binding_host_id: '' });
+    expect(await stack.query('SELECT * FROM ports WHERE id = $1', [own.id])).toEqual([]);
+  });
 });

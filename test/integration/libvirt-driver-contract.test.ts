@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { type GuestSpec, type LiveMigrationProgress } from '../../apps/worker-compute/virt/driver';
+import {
+  GuestNotFound,
+  type GuestSpec,
+  type LiveMigrationProgress,
+} from '../../apps/worker-compute/virt/driver';
 import { InstanceFiles } from '../../apps/worker-compute/virt/libvirt/instance-files';
 import {
   isMigrationRunning,
@@ -78,6 +82,29 @@ describeWithLibvirt('libvirt driver', () => {
     suspendedPowerState: PowerState.SHUTDOWN,
     bootLine: GUEST_BOOTED_LINE,
   }));
+
+  it('unplugs an interface whose port is gone from the definition (and the running guest), once', async () => {
+    const uuid = randomUUID();
+    const guest = spec(uuid);
+    const driver = drivers.get(HOSTS.a)!;
+    const virsh = new Virsh(libvirtHostLayout(dataDir, HOSTS.a).uri);
+    const macs = async () =>
+      (await virsh.run(['domiflist', uuid, '--inactive'])).match(/fa:16:3e(:[0-9a-f]{2}){3}/g) ?? [];
+    try {
+      await driver.prepareBlockDevices(guest);
+      await driver.spawn(guest);
+      // Its port still there (re-addressed, say): nothing changes.
+      await driver.syncInterfaces(uuid, guest.interfaces, 1);
+      expect(await macs()).toEqual(['fa:16:3e:00:00:01']);
+      await driver.syncInterfaces(uuid, [], 2);
+      expect(await macs()).toEqual([]);
+      await driver.syncInterfaces(uuid, [], 3);
+      expect((await driver.getInfo(uuid)).powerState).toBe(PowerState.RUNNING);
+      await expect(driver.syncInterfaces(randomUUID(), [], 4)).rejects.toBeInstanceOf(GuestNotFound);
+    } finally {
+      await driver.destroy(uuid);
+    }
+  });
 
   it('waits out a live migration that a killed compute worker began, rather than starting another', async () => {
     const uuid = randomUUID();

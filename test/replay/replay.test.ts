@@ -36,6 +36,7 @@ describe('recorded histories', () => {
       'drainHostWorkflow',
       'evacuateHostWorkflow',
       'hostMaintenanceWorkflow',
+      'serverEventsWorkflow',
     ];
     for (const workflow of [...workflows, ...others]) expect(recorded).toContain(workflow);
   });

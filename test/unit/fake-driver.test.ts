@@ -838,3 +838,38 @@ describe('fake virt driver: guests outlive the compute worker', () => {
     expect((await driverOf().listGuests()).size).toBe(0);
   });
 });
+
+describe('fake virt driver: interfaces synced with their ports', () => {
+  const nic = (portId: string, fixedIps: string[]) => ({
+    portId,
+    networkId: 'net-1',
+    networkName: 'private',
+    macAddress: `fa:16:3e:00:00:0${portId.length}`,
+    fixedIps,
+  });
+  const withNics = () => ({ ...spec(), interfaces: [nic('p1', ['10.0.0.5']), nic('p22', ['10.0.0.6'])] });
+
+  it('plugs the interfaces of its spec, unplugs one whose port is gone and re-addresses another', async () => {
+    const driver = driverOf();
+    await driver.spawn(withNics());
+    expect(driver.interfacesOf(UUID).map((n) => n.portId)).toEqual(['p1', 'p22']);
+    await driver.syncInterfaces(UUID, [nic('p22', ['10.0.0.7'])], 10);
+    expect(driver.interfacesOf(UUID)).toEqual([nic('p22', ['10.0.0.7'])]);
+    // Retried: the same.
+    await driver.syncInterfaces(UUID, [nic('p22', ['10.0.0.7'])], 10);
+    expect(driver.interfacesOf(UUID)).toEqual([nic('p22', ['10.0.0.7'])]);
+  });
+
+  it('never plugs a port it lacks, and ignores a sync read before the one it applied', async () => {
+    const driver = driverOf();
+    await driver.spawn(withNics());
+    await driver.syncInterfaces(UUID, [nic('p1', ['10.0.0.5']), nic('p333', ['10.0.0.8'])], 20);
+    expect(driver.interfacesOf(UUID)).toEqual([nic('p1', ['10.0.0.5'])]);
+    await driver.syncInterfaces(UUID, [nic('p1', ['10.0.0.9'])], 19);
+    expect(driver.interfacesOf(UUID)).toEqual([nic('p1', ['10.0.0.5'])]);
+  });
+
+  it('knows no guest it lacks', async () => {
+    await expect(driverOf().syncInterfaces(UNKNOWN, [], 1)).rejects.toBeInstanceOf(GuestNotFound);
+  });
+});

@@ -113,17 +113,21 @@ export const POLICIES = {
   'os_compute_api:os-aggregates:add_host': ADMIN,
   'os_compute_api:os-aggregates:remove_host': ADMIN,
   'os_compute_api:os-aggregates:set_metadata': ADMIN,
+  // Neutron's (and Cinder's) notifications; admin until a service role exists (Nova's default).
+  'os_compute_api:os-server-external-events:create': ADMIN,
+  'os_compute_api:limits:other_project': ADMIN,
   // Compute: everyone authenticated.
   'os_compute_api:os-flavor-manage:index': ANY_SCOPED,
   'os_compute_api:os-flavor-extra-specs:index': ANY_SCOPED,
   'os_compute_api:os-flavor-extra-specs:show': ANY_SCOPED,
   'os_compute_api:limits': ANY_SCOPED,
   'os_compute_api:os-availability-zone:list': ANY_SCOPED,
-  'os_compute_api:os-keypairs:index': ANY_SCOPED,
-  'os_compute_api:os-keypairs:show': ANY_SCOPED,
-  'os_compute_api:os-keypairs:create': ANY_SCOPED,
-  'os_compute_api:os-keypairs:delete': ANY_SCOPED,
   'os_compute_api:extensions': ANY_SCOPED,
+  // Key pairs are a user's: Nova's "admin or user_id:%(user_id)s".
+  'os_compute_api:os-keypairs:index': ADMIN_OR_SELF,
+  'os_compute_api:os-keypairs:show': ADMIN_OR_SELF,
+  'os_compute_api:os-keypairs:create': ADMIN_OR_SELF,
+  'os_compute_api:os-keypairs:delete': ADMIN_OR_SELF,
   // Compute: the owning project's readers and members, or admin.
   'os_compute_api:servers:index': PROJECT_READER_OR_ADMIN,
   'os_compute_api:servers:detail': PROJECT_READER_OR_ADMIN,
@@ -147,6 +151,8 @@ export const POLICIES = {
   'os_compute_api:os-lock-server:unlock': PROJECT_MEMBER_OR_ADMIN,
   'os_compute_api:os-security-groups:add': PROJECT_MEMBER_OR_ADMIN,
   'os_compute_api:os-security-groups:remove': PROJECT_MEMBER_OR_ADMIN,
+  'os_compute_api:os-attach-interfaces:list': PROJECT_READER_OR_ADMIN,
+  'os_compute_api:os-attach-interfaces:show': PROJECT_READER_OR_ADMIN,
   // GET /servers/{id}/os-security-groups, at every microversion.
   'os_compute_api:os-security-groups:list': PROJECT_READER_OR_ADMIN,
   // The os-security-groups proxy (below 2.36), Nova's defaults.

@@ -1,4 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { WorkflowStarter } from '../common/workflow-starter';
 import { AggregatesController } from './aggregates/aggregates.controller';
 import { AggregatesService } from './aggregates/aggregates.service';
 import { AvailabilityZonesController } from './availability-zones.controller';
@@ -28,6 +29,8 @@ import { SecurityGroupActions } from './servers/actions/security-group-actions';
 import { ServerActions } from './servers/actions/server-actions';
 import { ServerActionsController } from './servers/actions/server-actions.controller';
 import { InstanceActionsController } from './servers/instance-actions.controller';
+import { ServerExternalEventsController } from './servers/server-external-events.controller';
+import { ServerInterfacesController } from './servers/server-interfaces.controller';
 import { ServerIpsController } from './servers/server-ips.controller';
 import { ServerMetadataController } from './servers/server-metadata.controller';
 import { ServerReader } from './servers/server-reader';
@@ -59,6 +62,8 @@ import { SecurityGroupsService } from '../network/security-groups/security-group
     ServerMetadataController,
     ServerTagsController,
     ServerIpsController,
+    ServerInterfacesController,
+    ServerExternalEventsController,
     InstanceActionsController,
     ServerMigrationsController,
     OsMigrationsController,
@@ -91,6 +96,7 @@ import { SecurityGroupsService } from '../network/security-groups/security-group
     SecurityGroupAccess,
     SecurityGroupsService,
     SecurityGroupRulesService,
+    WorkflowStarter,
   ],
 })
 export class ComputeModule implements NestModule {

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { LEGACY_NETWORK_QUOTAS, projectLimits, projectUsage } from '../../../common/compute/quotas';
 import { type Settings } from '../../../common/config';
-import { type AuthContext, Caller, isAdmin } from '../common/auth/auth-context';
+import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
@@ -24,8 +24,9 @@ export class LimitsController {
     @Query('tenant_id') tenantId?: string,
   ) {
     enforce(caller, 'os_compute_api:limits');
-    // Only an admin may look at another project's limits; others silently get their own, as in Nova.
-    const projectId = tenantId && isAdmin(caller) ? tenantId : caller.projectId!;
+    // Naming a project (even one's own) is the admin's, as in Nova: 403 for anyone else.
+    if (tenantId !== undefined) enforce(caller, 'os_compute_api:limits:other_project');
+    const projectId = tenantId ?? caller.projectId!;
     const db = this.dataSource.manager;
     const [limits, usage] = await Promise.all([
       projectLimits(db, this.settings.config, projectId),

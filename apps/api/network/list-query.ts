@@ -168,6 +168,8 @@ export async function listPage<T extends ObjectLiteral & { id: string }>(
   filters: Filters,
   custom: Record<string, CustomFilter> = {},
 ): Promise<Page<T>> {
+  // The marker is looked up among what the caller may see, before any filter narrows it.
+  const visible = qb.clone();
   applyFilters(qb as SelectQueryBuilder<ObjectLiteral>, query, filters, custom);
   const fields = fieldsOf(query);
   const limit = parseLimit(query);
@@ -179,11 +181,13 @@ export async function listPage<T extends ObjectLiteral & { id: string }>(
   if (!limit) return { items: await qb.getMany(), links: [], fields };
 
   if (marker !== undefined) {
-    // A marker that names no row leaves the page empty, as in Neutron.
+    // A marker that names no row leaves the page empty, as in Neutron; so does one the caller may
+    // not see (another project's), which must not be told from one that does not exist.
+    const found = isUuid(marker) && (await visible.andWhere(`${alias}.id = :marker`, { marker }).getOne());
     const table = qb.expressionMap.mainAlias!.metadata.tableName;
     const row = `(${alias}.created_at, ${alias}.id)`;
     const markerRow = `(SELECT m.created_at, m.id FROM ${table} m WHERE m.id = :marker)`;
-    if (!isUuid(marker)) qb.andWhere('1 = 0');
+    if (!found) qb.andWhere('1 = 0');
     else qb.andWhere(`${row} ${reverse ? '<' : '>'} ${markerRow}`, { marker });
   }
   const rows = await qb.limit(limit + 1).getMany();

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WorkflowStarter } from '../common/workflow-starter';
 import { NetworkAccess } from './network-access';
 import { NetworkUrls } from './network-urls';
 import { NetworksService } from './networks.service';
@@ -26,6 +27,7 @@ import { NetworkVersionsController } from './versions.controller';
     NetworkQuotasController,
   ],
   providers: [
+    WorkflowStarter,
     NetworkAccess,
     NetworkUrls,
     NetworksService,

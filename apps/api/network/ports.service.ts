@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { queueServerEvents } from '../../../common/compute/server-events';
+import { type WorkflowLaunch } from '../../../common/compute/workflow-outbox';
 import { formatIp, parseIp } from '../../../common/network/ip-address';
 import { chooseMacAddress } from '../../../common/network/mac-address';
 import {
@@ -14,6 +16,7 @@ import { Network, Port } from '../../../entities';
 import { type AuthContext, isAdmin } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
+import { WorkflowStarter } from '../common/workflow-starter';
 import {
   fieldsOf,
   type Filters,
@@ -104,7 +107,28 @@ export class PortsService {
   constructor(
     private readonly access: NetworkAccess,
     private readonly urls: NetworkUrls,
+    private readonly workflows: WorkflowStarter,
   ) {}
+
+  /**
+   * Neutron's notification to Nova, for a port the compute service bound to a server: the event
+   * is queued in the transaction that changes the port (the row locked first), so that a crash
+   * after commit loses nothing; the caller starts it after commit.
+   */
+  private async queueServerEvent(
+    db: EntityManager,
+    portId: string,
+    name: 'network-changed' | 'network-vif-deleted',
+  ): Promise<WorkflowLaunch | undefined> {
+    const [bound]: { uuid: string; project_id: string; host: string | null }[] = await db.query(
+      `SELECT i.uuid, i.project_id, i.host FROM ports p JOIN instances i ON i.uuid = p.instance_uuid
+        WHERE p.id = $1 AND i.deleted_at IS NULL FOR UPDATE OF p`,
+      [portId],
+    );
+    if (!bound) return undefined;
+    const instance = { uuid: bound.uuid, projectId: bound.project_id, host: bound.host };
+    return queueServerEvents(db, instance, [{ name, tag: portId, status: 'completed' }]);
+  }
 
   /** Neutron's JSON for each port, with their addresses and groups loaded in two queries. */
   private async views(auth: AuthContext, ports: Port[], fields?: string[]) {
@@ -178,7 +202,10 @@ export class PortsService {
     this.checkRestricted(auth, body, network);
     if (body.mac_address !== undefined) enforce(auth, 'network:admin');
     const securityGroupIds = securityGroupsOfBody(body);
+    let event: WorkflowLaunch | undefined;
     const updated = await this.access.dataSource.transaction(async (db: EntityManager) => {
+      // Re-addressing a server's port is Neutron's network-changed to Nova.
+      if (body.fixed_ips) event = await this.queueServerEvent(db, id, 'network-changed');
       const mac = body.mac_address?.toLowerCase();
       const macAddress =
         mac && mac !== port.macAddress ? await chooseMacAddress(db, port.networkId, mac) : undefined;
@@ -188,12 +215,19 @@ export class PortsService {
       await updatePortSecurityGroups(db, current, securityGroupIds, isAdmin(auth));
       return current;
     });
+    await this.workflows.start(event);
     return { port: await this.view(auth, updated) };
   }
 
   async remove(auth: AuthContext, id: string) {
     const port = await this.access.port(auth, id);
     enforce(auth, 'network:write', { projectId: port.projectId });
-    await this.access.dataSource.getRepository(Port).delete({ id });
+    // Neutron lets the owner delete a server's port, and tells Nova (network-vif-deleted).
+    const event = await this.access.dataSource.transaction(async (db: EntityManager) => {
+      const queued = await this.queueServerEvent(db, id, 'network-vif-deleted');
+      await db.getRepository(Port).delete({ id });
+      return queued;
+    });
+    await this.workflows.start(event);
   }
 }

@@ -1,8 +1,8 @@
-import { type GuestSpec } from '../../../common/compute/guest-spec';
+import { type GuestInterface, type GuestSpec } from '../../../common/compute/guest-spec';
 import { type HostResources } from '../../../common/host-report';
 import { type PowerState } from '../../../common/power-state';
 
-export type { GuestSpec, HostResources };
+export type { GuestInterface, GuestSpec, HostResources };
 
 /** What a driver can do; callers check before asking (Nova's driver.capabilities). */
 export interface DriverCapabilities {
@@ -117,6 +117,13 @@ export interface VirtDriver {
   resume(instanceUuid: string): Promise<void>;
   /** The guest's serial console log so far. */
   getConsoleOutput(instanceUuid: string): Promise<string>;
+  /**
+   * The guest's interfaces as the network service has them now (Nova's network-changed and
+   * network-vif-deleted events): an interface whose port is not in `interfaces` is unplugged, the
+   * others take the addresses given. It never plugs one. A sync read before (`asOf`, ms) the one
+   * last applied changes nothing, so that syncs delivered out of order end at the newest.
+   */
+  syncInterfaces(instanceUuid: string, interfaces: GuestInterface[], asOf: number): Promise<void>;
 
   // Cold moves (resize and migrate), as Nova's driver API: the source hands over, the destination
   // finishes, then confirm or revert. On the source host itself (a resize to the same host) the

@@ -62,12 +62,10 @@ export class FlavorsService {
       .getRepository(Flavor)
       .createQueryBuilder('f')
       .leftJoinAndSelect('f.extraSpecs', 'spec');
-    if (!isAdmin(caller)) {
-      builder.andWhere(
-        '(f.is_public OR f.id IN (SELECT flavor_id FROM flavor_projects WHERE project_id = :project))',
-        { project: caller.projectId ?? '' },
-      );
-    } else if (query.isPublic !== null && query.isPublic !== undefined) {
+    const visible =
+      '(f.is_public OR f.id IN (SELECT flavor_id FROM flavor_projects WHERE project_id = :project))';
+    if (!isAdmin(caller)) builder.andWhere(visible, { project: caller.projectId ?? '' });
+    else if (query.isPublic !== null && query.isPublic !== undefined) {
       builder.andWhere('f.is_public = :isPublic', { isPublic: query.isPublic });
     }
     // Compared as numeric: Nova's int() has no bound, and a minimum beyond any column's value
@@ -80,7 +78,13 @@ export class FlavorsService {
     if (!sort) throw new ApiError('badRequest', `Invalid sort_key: ${query.sortKey}`);
     const { column } = sort;
     if (query.marker !== undefined) {
-      const marker = await this.dataSource.getRepository(Flavor).findOneBy({ flavorid: query.marker });
+      // A private flavor the caller has no access to is an unknown marker, as in Nova.
+      const markerQuery = this.dataSource
+        .getRepository(Flavor)
+        .createQueryBuilder('f')
+        .where('f.flavorid = :flavorid', { flavorid: query.marker });
+      if (!isAdmin(caller)) markerQuery.andWhere(visible, { project: caller.projectId ?? '' });
+      const marker = await markerQuery.getOne();
       if (!marker) throw new ApiError('badRequest', `marker [${query.marker}] not found`);
       const op = query.sortDir === 'ASC' ? '>' : '<';
       builder.andWhere(`(${column}, f.id) ${op} (:markerValue, :markerId)`, {

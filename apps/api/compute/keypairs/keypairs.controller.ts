@@ -6,9 +6,9 @@ import { projectLimits } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
 import { KeyPair } from '../../../../entities';
 import { ApiError, badRequest, forbidden, notFound } from '../../common/api-error';
-import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
+import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { JsonSchemaBody } from '../../common/openapi';
-import { enforce } from '../../common/policy';
+import { enforce, type PolicyAction } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
 import { nextPageLinks } from '../links';
@@ -54,9 +54,20 @@ export class KeypairsController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  /** Whose key pairs: the caller's, or (admin, from 2.10) the user_id asked for. */
-  private owner(caller: AuthContext, userId: string | undefined, v: ApiVersion): string {
-    return userId && v.atLeast('2.10') && isAdmin(caller) ? userId : caller.userId;
+  /**
+   * Whose key pairs: the caller's, or (from 2.10) the user_id asked for, which only an admin may
+   * name for another user (Nova's "admin or user_id:%(user_id)s": 403 otherwise, never another
+   * user's key pairs).
+   */
+  private owner(
+    caller: AuthContext,
+    action: PolicyAction,
+    userId: string | undefined,
+    v: ApiVersion,
+  ): string {
+    const owner = userId !== undefined && v.atLeast('2.10') ? userId : caller.userId;
+    enforce(caller, action, { userId: owner });
+    return owner;
   }
 
   private summary(keypair: KeyPair, v: ApiVersion) {
@@ -74,8 +85,7 @@ export class KeypairsController {
     @Microversion() v: ApiVersion,
     @Query() query: Record<string, unknown>,
   ) {
-    enforce(caller, 'os_compute_api:os-keypairs:index');
-    const userId = this.owner(caller, single(query.user_id), v);
+    const userId = this.owner(caller, 'os_compute_api:os-keypairs:index', single(query.user_id), v);
     // Paging by name arrived in 2.35; before it every key pair comes back at once.
     const paged = v.atLeast('2.35');
     const { limit, marker } = paged
@@ -118,8 +128,7 @@ export class KeypairsController {
     @Microversion() v: ApiVersion,
     @Query('user_id') userId?: string,
   ) {
-    enforce(caller, 'os_compute_api:os-keypairs:show');
-    const keypair = await this.find(this.owner(caller, userId, v), name);
+    const keypair = await this.find(this.owner(caller, 'os_compute_api:os-keypairs:show', userId, v), name);
     return {
       keypair: {
         ...this.summary(keypair, v),
@@ -147,7 +156,6 @@ export class KeypairsController {
     @Microversion() v: ApiVersion,
     @Res({ passthrough: true }) res: Response,
   ) {
-    enforce(caller, 'os_compute_api:os-keypairs:create');
     const { keypair } = validateBody<KeypairBody>(keypairCreateSchema, body);
     const namePattern = v.atLeast('2.92') ? /^[a-zA-Z0-9 @._-]+$/ : /^[a-zA-Z0-9 _-]+$/;
     if (!namePattern.test(keypair.name))
@@ -161,7 +169,7 @@ export class KeypairsController {
       );
     }
     const type = keypair.type ?? 'ssh';
-    const userId = this.owner(caller, keypair.user_id, v);
+    const userId = this.owner(caller, 'os_compute_api:os-keypairs:create', keypair.user_id, v);
 
     let generated: { publicKey: string; privateKey: string; fingerprint: string } | undefined;
     let publicKey = keypair.public_key;
@@ -232,8 +240,7 @@ export class KeypairsController {
     @Res({ passthrough: true }) res: Response,
     @Query('user_id') userId?: string,
   ) {
-    enforce(caller, 'os_compute_api:os-keypairs:delete');
-    const keypair = await this.find(this.owner(caller, userId, v), name);
+    const keypair = await this.find(this.owner(caller, 'os_compute_api:os-keypairs:delete', userId, v), name);
     await this.dataSource.getRepository(KeyPair).delete({ id: keypair.id });
     if (!v.atLeast('2.2')) res.status(202);
   }

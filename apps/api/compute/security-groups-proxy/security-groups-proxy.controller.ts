@@ -166,7 +166,7 @@ export class SecurityGroupsProxyController {
     const bound: { id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT b.security_group_id AS id
          FROM ports p JOIN security_group_port_bindings b ON b.port_id = p.id
-        WHERE p.device_id = $1`,
+        WHERE p.instance_uuid = $1`,
       [instance.uuid],
     );
     const views = [];

@@ -161,7 +161,7 @@ export class ServerReader {
     if (ips.length > 0) {
       builder.andWhere(
         `EXISTS (SELECT 1 FROM ports p JOIN ip_allocations a ON a.port_id = p.id
-                  WHERE p.device_id = i.uuid::text AND host(a.ip_address) ~ ANY(:ips))`,
+                  WHERE p.instance_uuid = i.uuid AND host(a.ip_address) ~ ANY(:ips))`,
         { ips: ips.map((ip) => String(single(ip))) },
       );
     }
@@ -181,8 +181,12 @@ export class ServerReader {
     const tiebreak = { column: 'i.id', dir: keys[keys.length - 1].dir };
 
     if (marker !== undefined) {
+      // As Nova's project_only lookup: a marker the caller may not see is as unknown as one that
+      // does not exist (the same 400), so another project's server ids cannot be probed.
       const markerRow = /^[0-9a-f-]{36}$/i.test(marker)
-        ? await this.dataSource.getRepository(Instance).findOneBy({ uuid: marker })
+        ? await this.dataSource
+            .getRepository(Instance)
+            .findOneBy({ uuid: marker, ...(!allTenants && { projectId: caller.projectId ?? '' }) })
         : null;
       if (!markerRow) throw new ApiError('badRequest', `marker [${marker}] not found`);
       this.afterMarker(builder, [...keys, tiebreak], markerRow.uuid);
@@ -302,20 +306,20 @@ export class ServerReader {
 
   /** The groups of each instance's ports, port by port (oldest first), a name once per instance. */
   private async securityGroups(db: EntityManager, uuids: string[]): Promise<Map<string, string[]>> {
-    const rows: { device_id: string; name: string }[] = await db.query(
-      `SELECT p.device_id, coalesce(nullif(sg.name, ''), sg.id::text) AS name
+    const rows: { instance_uuid: string; name: string }[] = await db.query(
+      `SELECT p.instance_uuid, coalesce(nullif(sg.name, ''), sg.id::text) AS name
          FROM ports p
          JOIN security_group_port_bindings b ON b.port_id = p.id
          JOIN security_groups sg ON sg.id = b.security_group_id
-        WHERE p.device_id = ANY($1)
+        WHERE p.instance_uuid = ANY($1::uuid[])
         ORDER BY p.created_at, p.id, sg.name, sg.id`,
       [uuids],
     );
     const byInstance = new Map<string, string[]>();
     for (const row of rows) {
-      const names = byInstance.get(row.device_id) ?? [];
+      const names = byInstance.get(row.instance_uuid) ?? [];
       if (!names.includes(row.name)) names.push(row.name);
-      byInstance.set(row.device_id, names);
+      byInstance.set(row.instance_uuid, names);
     }
     return byInstance;
   }

@@ -3,6 +3,7 @@ import { type Config } from '../../../../common/config';
 import { PowerState } from '../../../../common/power-state';
 import {
   type DriverCapabilities,
+  type GuestInterface,
   GuestNotFound,
   type GuestSpec,
   type HostResources,
@@ -50,6 +51,10 @@ interface FakeGuest extends Resources {
   resizedFrom?: Resources;
   /** Defined here by preLiveMigration, not running here until postLiveMigrationAtDestination. */
   incoming?: boolean;
+  /** The guest's network interfaces, as plugged at spawn and synced since (absent in guests kept before). */
+  interfaces?: GuestInterface[];
+  /** When the network state of the last sync applied was read (ms). */
+  interfacesAsOf?: number;
 }
 
 const resourcesOf = ({ flavor }: GuestSpec): Resources => ({
@@ -200,6 +205,22 @@ export class FakeDriver implements VirtDriver {
   /** The log survives power-off, as a console log file does, and goes with the guest. */
   getConsoleOutput(instanceUuid: string): Promise<string> {
     return this.act('getConsoleOutput', async () => this.guest(instanceUuid).consoleLog.join('\n'));
+  }
+
+  /** The guest's interfaces as plugged now (the fake's view of its NICs, for tests). */
+  interfacesOf(instanceUuid: string): GuestInterface[] {
+    return this.guest(instanceUuid).interfaces ?? [];
+  }
+
+  /** Unplugs the interfaces whose port is gone and records the others' addresses; a stale sync is ignored. */
+  syncInterfaces(instanceUuid: string, interfaces: GuestInterface[], asOf: number): Promise<void> {
+    return this.act('syncInterfaces', async () => {
+      const guest = this.guest(instanceUuid);
+      if ((guest.interfacesAsOf ?? 0) > asOf) return;
+      const plugged = new Set((guest.interfaces ?? []).map((nic) => nic.portId));
+      guest.interfaces = interfaces.filter((nic) => plugged.has(nic.portId));
+      guest.interfacesAsOf = asOf;
+    });
   }
 
   /** Off and marked as the source of a cold move; it keeps its disks and resources until confirmed. */
@@ -397,6 +418,7 @@ export class FakeDriver implements VirtDriver {
       hostname: spec.hostname,
       consoleLog: [],
       boots: 0,
+      interfaces: spec.interfaces,
     };
     if (running) this.boot(guest, 'power on');
     this.guests.set(spec.instanceUuid, guest);

@@ -7,6 +7,7 @@ import { sleep } from '../../../../common/sleep';
 import {
   type DriverCapabilities,
   GuestNotFound,
+  type GuestInterface,
   type GuestSpec,
   type HostResources,
   type LiveMigrationControl,
@@ -23,7 +24,7 @@ import { libvirtResources } from './host-resources';
 import { InstanceFiles } from './instance-files';
 import { awaitOrphanedMigration, LiveMigrationJob } from './live-migration-job';
 import { createBlank, createOverlay, growTo, rebaseOnto } from './qemu-img';
-import { Virsh } from './virsh';
+import { LibvirtError, Virsh } from './virsh';
 
 /** Nova's MAX_CONSOLE_BYTES: the console output returned is at most the log's last 100 KiB. */
 const MAX_CONSOLE_BYTES = 100 * 1024;
@@ -171,6 +172,34 @@ export class LibvirtDriver implements VirtDriver {
   /** Starting a domain with a managed-save image restores it where it was. */
   resume(instanceUuid: string): Promise<void> {
     return this.transition('resume', instanceUuid, ['start', instanceUuid]);
+  }
+
+  /**
+   * Unplugs every interface whose MAC no port of the list has, from the running guest and from its
+   * definition, as Nova's detach_interface on network-vif-deleted. Addresses live in the guest, not
+   * in libvirt: a network-changed changes nothing here, as on Nova's libvirt driver. Unplugging
+   * only, it needs no ordering of syncs (`asOf`), and a retry finds less to do.
+   */
+  async syncInterfaces(instanceUuid: string, interfaces: GuestInterface[], _asOf: number): Promise<void> {
+    const { state } = await this.domain(instanceUuid);
+    const wanted = new Set(interfaces.map((nic) => nic.macAddress.toLowerCase()));
+    const stale = async (flags: string[]) =>
+      interfacesOf((await this.virsh.onDomain(['domiflist', instanceUuid, ...flags])) ?? '').filter(
+        (nic) => !wanted.has(nic.mac),
+      );
+    for (const nic of await stale(['--inactive'])) {
+      await this.virsh.onDomain(['detach-interface', instanceUuid, nic.type, '--mac', nic.mac, '--config']);
+    }
+    if (state === 'shut off') return;
+    for (const nic of await stale([])) {
+      // A guest that has not answered an earlier unplug yet is still removing it: that is done.
+      await this.virsh
+        .onDomain(['detach-interface', instanceUuid, nic.type, '--mac', nic.mac, '--live'])
+        .catch((error: unknown) => {
+          if (!(error instanceof LibvirtError && /being removed|not found/i.test(error.libvirtMessage)))
+            throw error;
+        });
+    }
   }
 
   /** The serial console's log file, its last 100 KiB as Nova returns it. */
@@ -505,4 +534,13 @@ function guardState(domain: DomainInfo): PowerState {
   return domain.managedSave && domain.state === 'shut off'
     ? PowerState.SUSPENDED
     : powerStateOf(domain.state);
+}
+
+/** The interfaces `virsh domiflist` lists (Interface, Type, Source, Model, MAC; the header matches no MAC). */
+function interfacesOf(listing: string): { type: string; mac: string }[] {
+  return listing.split('\n').flatMap((line) => {
+    const fields = line.trim().split(/\s+/);
+    const mac = fields.at(-1)?.toLowerCase() ?? '';
+    return fields.length >= 5 && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) ? [{ type: fields[1], mac }] : [];
+  });
 }

@@ -36,7 +36,7 @@ async function groupAndPorts(db: EntityManager, { caller, instance, value }: Act
   const ports = await db
     .getRepository(Port)
     .createQueryBuilder('p')
-    .where('p.deviceId = :uuid', { uuid: instance.uuid })
+    .where('p.instanceUuid = :uuid', { uuid: instance.uuid })
     .orderBy('p.createdAt')
     .addOrderBy('p.id')
     .setLock('pessimistic_write')

@@ -1,0 +1,39 @@
+import { sleep } from '@temporalio/workflow';
+import { HOST_NETWORK_EVENTS, type ServerEventsInput } from '../common/compute/server-event-names';
+import { conductor } from './conductor-activities';
+import { hostActivities } from './host-activities';
+
+/** How many times the host is tried, a while apart: a guest still being built is not there yet. */
+const DELIVERY_ROUNDS = 10;
+const BETWEEN_ROUNDS_SECONDS = 30;
+
+/**
+ * Delivers external events to the instance's host, as Nova's compute manager receives them:
+ * network-changed and network-vif-deleted bring the guest's interfaces in line with its ports
+ * (the deleted port's interface unplugged, the others' addresses refreshed). It takes no task, as
+ * Nova processes events whatever the instance is doing. Each round reads the host and the ports
+ * again, so an instance that moved or a guest spawned since is found where it is now; an
+ * instance deleted or on no host ends it.
+ */
+export async function serverEventsWorkflow({
+  instanceUuid,
+  events,
+  retrySeconds = BETWEEN_ROUNDS_SECONDS,
+}: ServerEventsInput): Promise<void> {
+  if (!events.some((event) => HOST_NETWORK_EVENTS.has(event.name))) return;
+  for (let round = 1; ; round++) {
+    const target = await conductor.eventTarget({ instanceUuid });
+    if (!target) return;
+    try {
+      await hostActivities(target.host, { scheduleToStartTimeout: '1 minute' }).syncInterfaces({
+        instanceUuid,
+        interfaces: target.interfaces,
+        asOf: target.asOf,
+      });
+      return;
+    } catch (error) {
+      if (round >= DELIVERY_ROUNDS) throw error;
+      await sleep(retrySeconds * 1000);
+    }
+  }
+}

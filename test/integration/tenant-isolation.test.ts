@@ -348,17 +348,19 @@ describe('tenant isolation', () => {
       });
       expect((await demo.get(url)).status).toBe(200);
     }
-    const tags = `/network/v2.0/networks/${mine.network.id}/tags`;
-    for (const [method, path] of [
-      ['GET', tags],
-      ['GET', `${tags}/blue`],
-      ['PUT', `${tags}/red`],
-      ['PUT', tags],
-      ['DELETE', `${tags}/blue`],
-      ['DELETE', tags],
-    ]) {
-      const body = method === 'PUT' && path === tags ? { tags: ['x'] } : undefined;
-      expectNeutron(await other.request(method, path, { body }), 404, 'NetworkNotFound', `${method} ${path}`);
+    for (const [collection, id, type] of resources.slice(0, 3)) {
+      const tags = `/network/v2.0/${collection}/${id}/tags`;
+      for (const [method, path] of [
+        ['GET', tags],
+        ['GET', `${tags}/blue`],
+        ['PUT', `${tags}/red`],
+        ['PUT', tags],
+        ['DELETE', `${tags}/blue`],
+        ['DELETE', tags],
+      ]) {
+        const body = method === 'PUT' && path === tags ? { tags: ['x'] } : undefined;
+        expectNeutron(await other.request(method, path, { body }), 404, type, `${method} ${path}`);
+      }
     }
     // Nothing goes onto it either.
     expectNeutron(

@@ -564,6 +564,25 @@ describe('tenant isolation', () => {
     expect(ok.body.events).toEqual([
       { name: 'network-vif-deleted', server_uuid: server.id, tag: port.id, status: 'completed', code: 200 },
     ]);
+    // A server that was never placed (no host fits its flavor's disk) has no host to tell: 422.
+    const huge = await admin.post('/compute/v2.1/flavors', {
+      flavor: { name: 'iso-huge-disk', ram: 64, vcpus: 1, disk: 1_000_000 },
+    });
+    const unplaced = await createServer(demo, {
+      name: 'iso-nowhere',
+      imageRef: imageId,
+      flavorRef: huge.body.flavor.id,
+    });
+    expect(unplaced.status).toBe(202);
+    const failed = await waitForServer(demo, unplaced.body.server.id);
+    expect(failed.status).toBe('ERROR');
+    const nowhere = await admin.post('/compute/v2.1/os-server-external-events', {
+      events: [{ name: 'network-changed', server_uuid: failed.id }],
+    });
+    expect(nowhere.status).toBe(207);
+    expect(nowhere.body.events).toEqual([
+      { name: 'network-changed', server_uuid: failed.id, status: 'failed', code: 422 },
+    ]);
     // power-update came with 2.76, and needs a tag.
     expectNova(
       await admin.post('/compute/v2.1/os-server-external-events', {

@@ -6,6 +6,7 @@ import { hostActivities } from './host-activities';
 /** How many times the host is tried, a while apart: a guest still being built is not there yet. */
 const DELIVERY_ROUNDS = 10;
 const BETWEEN_ROUNDS_SECONDS = 30;
+const HOST_OPTIONS = { scheduleToStartTimeout: '1 minute' } as const;
 
 /**
  * Delivers external events to the instance's host, as Nova's compute manager receives them:
@@ -13,7 +14,7 @@ const BETWEEN_ROUNDS_SECONDS = 30;
  * (the deleted port's interface unplugged, the others' addresses refreshed). It takes no task, as
  * Nova processes events whatever the instance is doing. Each round reads the host and the ports
  * again, so an instance that moved or a guest spawned since is found where it is now; an
- * instance deleted or on no host ends it.
+ * instance deleted or on no host ends it. A move under way is told on both sides, as Nova does.
  */
 export async function serverEventsWorkflow({
   instanceUuid,
@@ -24,16 +25,19 @@ export async function serverEventsWorkflow({
   for (let round = 1; ; round++) {
     const target = await conductor.eventTarget({ instanceUuid });
     if (!target) return;
+    const sync = { instanceUuid, interfaces: target.interfaces, asOf: target.asOf };
+    let delivered: boolean;
     try {
-      await hostActivities(target.host, { scheduleToStartTimeout: '1 minute' }).syncInterfaces({
-        instanceUuid,
-        interfaces: target.interfaces,
-        asOf: target.asOf,
-      });
-      return;
+      // The instance's own host must have the guest (a build may not have spawned it yet); a
+      // move's other side may have none.
+      const { present } = await hostActivities(target.host, HOST_OPTIONS).syncInterfaces(sync);
+      for (const host of target.moveHosts) await hostActivities(host, HOST_OPTIONS).syncInterfaces(sync);
+      delivered = present;
     } catch (error) {
       if (round >= DELIVERY_ROUNDS) throw error;
-      await sleep(retrySeconds * 1000);
+      delivered = false;
     }
+    if (delivered || round >= DELIVERY_ROUNDS) return;
+    await sleep(retrySeconds * 1000);
   }
 }

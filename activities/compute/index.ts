@@ -2,6 +2,7 @@ import { type PowerState } from '../../common/power-state';
 import { type ImageCache } from '../../apps/worker-compute/image-cache';
 import {
   type GuestInterface,
+  GuestNotFound,
   type GuestSpec,
   type RebootType,
   type SpawnedGuest,
@@ -108,13 +109,24 @@ export function createComputeActivities({ driver, imageCache, reportProgress }: 
       return asActivity(async () => Object.fromEntries(await driver.listGuests()));
     },
 
-    /** The guest's interfaces brought in line with its ports (an external network event). */
+    /**
+     * The guest's interfaces brought in line with its ports (an external network event); present
+     * false when this host has no such guest (not spawned yet, or a move's other side without one).
+     */
     async syncInterfaces({
       instanceUuid,
       interfaces,
       asOf,
-    }: GuestRef & { interfaces: GuestInterface[]; asOf: number }): Promise<void> {
-      await asActivity(() => driver.syncInterfaces(instanceUuid, interfaces, asOf));
+    }: GuestRef & { interfaces: GuestInterface[]; asOf: number }): Promise<{ present: boolean }> {
+      return asActivity(async () => {
+        try {
+          await driver.syncInterfaces(instanceUuid, interfaces, asOf);
+          return { present: true };
+        } catch (error) {
+          if (error instanceof GuestNotFound) return { present: false };
+          throw error;
+        }
+      });
     },
 
     /** The guest's serial console log, or its last `length` lines (-1 or none: all of it). */

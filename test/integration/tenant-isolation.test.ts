@@ -5,7 +5,7 @@ import { ADMIN, ApiClient, DEMO } from '../support/api-client';
 import { bootDefaults, createServer, LATEST, waitForGone, waitForServer } from '../support/servers';
 import { TestStack, waitFor } from '../support/stack';
 
-const HOST = 'iso-1';
+const HOSTS = ['iso-1', 'iso-2'];
 const at = (version: string) => ({ 'OpenStack-API-Version': `compute ${version}` });
 
 /**
@@ -28,18 +28,19 @@ describe('tenant isolation', () => {
   /** demo's resources, one of each kind. */
   const mine: Record<string, any> = {};
 
-  const guestsOnHost = (): Record<string, any> => {
+  /** The fake hypervisor's guests on `host`, as it keeps them (fake-guests.json). */
+  const guestsOn = (host: string): Record<string, any> => {
     try {
-      return JSON.parse(readFileSync(join(stack.workDir, 'instances', HOST, 'fake-guests.json'), 'utf8'));
+      return JSON.parse(readFileSync(join(stack.workDir, 'instances', host, 'fake-guests.json'), 'utf8'));
     } catch {
       return {};
     }
   };
-  /** The fake hypervisor's interfaces of a guest: port id → its addresses. */
-  const hostInterfaces = (uuid: string): Record<string, string[]> =>
-    Object.fromEntries(
-      (guestsOnHost()[uuid]?.interfaces ?? []).map((nic: any) => [nic.portId, nic.fixedIps]),
-    );
+  /** A guest's interfaces on `host` (default: the host that has it): port id → its addresses. */
+  const hostInterfaces = (uuid: string, host?: string): Record<string, string[]> => {
+    const guest = host ? guestsOn(host)[uuid] : HOSTS.map((h) => guestsOn(h)[uuid]).find(Boolean);
+    return Object.fromEntries((guest?.interfaces ?? []).map((nic: any) => [nic.portId, nic.fixedIps]));
+  };
   const boot = async (client: ApiClient, name: string, networks: unknown) => {
     const res = await createServer(client, { name, imageRef: imageId, networks });
     expect(res.status).toBe(202);
@@ -65,7 +66,7 @@ describe('tenant isolation', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({
-      computeHosts: [HOST],
+      computeHosts: HOSTS,
       config: '[conductor]\nreconcile_interval = 2\n',
     });
     await stack.waitHealthy();
@@ -494,7 +495,44 @@ describe('tenant isolation', () => {
       30_000,
       'the host to unplug it',
     );
-    expect(guestsOnHost()[server.id]).toBeDefined();
+    expect(HOSTS.some((host) => guestsOn(host)[server.id])).toBe(true);
+  });
+
+  it('tells both sides of a resize waiting for confirmation, and the revert brings no deleted port back', async () => {
+    const server = await boot(demo, 'iso-resize', [{ uuid: mine.network.id }]);
+    const [port] = await portsOf(server.id);
+    const hostOf = async () => (await admin.get(`/compute/v2.1/servers/${server.id}`, LATEST)).body.server;
+    const source = (await hostOf())['OS-EXT-SRV-ATTR:host'];
+    const resize = await demo.post(
+      `/compute/v2.1/servers/${server.id}/action`,
+      { resize: { flavorRef: '2' } },
+      LATEST,
+    );
+    expect(resize.status).toBe(202);
+    await waitFor(async () => (await hostOf()).status === 'VERIFY_RESIZE', 60_000, 'VERIFY_RESIZE');
+    const dest = (await hostOf())['OS-EXT-SRV-ATTR:host'];
+    expect(dest).not.toBe(source);
+    expect(Object.keys(hostInterfaces(server.id, source))).toEqual([port.id]);
+    expect(Object.keys(hostInterfaces(server.id, dest))).toEqual([port.id]);
+
+    expect((await demo.delete(`/network/v2.0/ports/${port.id}`)).status).toBe(204);
+    await waitFor(
+      async () =>
+        Object.keys(hostInterfaces(server.id, source)).length === 0 &&
+        Object.keys(hostInterfaces(server.id, dest)).length === 0,
+      30_000,
+      'both sides to unplug it',
+    );
+    const reverted = await demo.post(
+      `/compute/v2.1/servers/${server.id}/action`,
+      { revertResize: null },
+      LATEST,
+    );
+    expect(reverted.status).toBe(202);
+    await waitFor(async () => (await hostOf()).status === 'ACTIVE', 60_000, 'the revert');
+    expect((await hostOf())['OS-EXT-SRV-ATTR:host']).toBe(source);
+    expect(guestsOn(source)[server.id]).toBeDefined();
+    expect(hostInterfaces(server.id, source)).toEqual({});
   });
 
   it('delivers a port deletion to the host even when the API dies right after committing it', async () => {

@@ -20,9 +20,9 @@ const nic = (portId: string, fixedIps: string[]) => ({
 /** External events (os-server-external-events, or a port changed under a server): delivered to its host. */
 describe('server events workflow', () => {
   it("syncs the guest's interfaces on the instance's host with its ports as they are now", async () => {
-    const target = { host: 'compute-a', interfaces: [nic('p-2', ['10.0.0.9'])], asOf: 1234 };
+    const target = { host: 'compute-a', moveHosts: [], interfaces: [nic('p-2', ['10.0.0.9'])], asOf: 1234 };
     const conductor = { eventTarget: async () => target };
-    const hosts = { 'compute-a': { syncInterfaces: async () => undefined } };
+    const hosts = { 'compute-a': { syncInterfaces: async () => ({ present: true }) } };
     await testbed.run({ conductor, hosts }, async (journal) => {
       const input: ServerEventsInput = {
         instanceUuid: 'i-1',
@@ -39,7 +39,7 @@ describe('server events workflow', () => {
   });
 
   it('tells no host of an instance deleted or on no host, nor of events the host does not act on', async () => {
-    const hosts = { 'compute-a': { syncInterfaces: async () => undefined } };
+    const hosts = { 'compute-a': { syncInterfaces: async () => ({ present: true }) } };
     await testbed.run({ conductor: { eventTarget: async () => null }, hosts }, async (journal) => {
       const gone: ServerEventsInput = {
         instanceUuid: 'i-2',
@@ -62,21 +62,18 @@ describe('server events workflow', () => {
     const conductor = {
       eventTarget: async () => ({
         host: tries === 0 ? 'compute-a' : 'compute-b',
+        moveHosts: [],
         interfaces: [],
         asOf: tries,
       }),
     };
     const notThere = async () => {
       tries++;
-      throw ApplicationFailure.create({
-        type: FailureType.VIRT_DRIVER_ERROR,
-        message: 'Instance i-4 could not be found.',
-        nonRetryable: true,
-      });
+      return { present: false };
     };
     const hosts = {
       'compute-a': { syncInterfaces: notThere },
-      'compute-b': { syncInterfaces: async () => undefined },
+      'compute-b': { syncInterfaces: async () => ({ present: true }) },
     };
     await testbed.run({ conductor, hosts }, async (journal) => {
       const input: ServerEventsInput = {
@@ -91,6 +88,50 @@ describe('server events workflow', () => {
         'conductor.eventTarget',
         'compute-b.syncInterfaces',
       ]);
+    });
+  });
+
+  it("tells a move's other side too, which may have no copy of the guest", async () => {
+    const conductor = {
+      eventTarget: async () => ({ host: 'dest', moveHosts: ['source'], interfaces: [], asOf: 1 }),
+    };
+    const hosts = {
+      dest: { syncInterfaces: async () => ({ present: true }) },
+      source: { syncInterfaces: async () => ({ present: false }) },
+    };
+    await testbed.run({ conductor, hosts }, async (journal) => {
+      const input: ServerEventsInput = {
+        instanceUuid: 'i-5',
+        events: [{ name: 'network-vif-deleted', tag: 'p-1', status: 'completed' }],
+        retrySeconds: 1,
+      };
+      await (await testbed.start('serverEventsWorkflow', `server-events-i-5-${Date.now()}`, input)).result();
+      expect(journal.names()).toEqual([
+        'conductor.eventTarget',
+        'dest.syncInterfaces',
+        'source.syncInterfaces',
+      ]);
+    });
+  });
+
+  it('tries again when the host fails, and gives up after its rounds', async () => {
+    const conductor = { eventTarget: async () => ({ host: 'down', moveHosts: [], interfaces: [], asOf: 1 }) };
+    const failing = async () => {
+      throw ApplicationFailure.create({
+        type: FailureType.VIRT_DRIVER_ERROR,
+        message: 'broken',
+        nonRetryable: true,
+      });
+    };
+    await testbed.run({ conductor, hosts: { down: { syncInterfaces: failing } } }, async (journal) => {
+      const input: ServerEventsInput = {
+        instanceUuid: 'i-6',
+        events: [{ name: 'network-changed', tag: 'p-1', status: 'completed' }],
+        retrySeconds: 0.05,
+      };
+      const handle = await testbed.start('serverEventsWorkflow', `server-events-i-6-${Date.now()}`, input);
+      await expect(handle.result()).rejects.toThrow();
+      expect(journal.inputsOf('down.syncInterfaces')).toHaveLength(10);
     });
   });
 });

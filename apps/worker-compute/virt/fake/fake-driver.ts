@@ -249,7 +249,7 @@ export class FakeDriver implements VirtDriver {
       if (!existing) return spawned(this.define(spec, powerOn));
       if (existing.movingTo !== this.host || existing.resizedFrom) return spawned(existing);
       existing.resizedFrom = { vcpus: existing.vcpus, memoryMb: existing.memoryMb, diskGb: existing.diskGb };
-      Object.assign(existing, resourcesOf(spec));
+      Object.assign(existing, resourcesOf(spec), { interfaces: spec.interfaces });
       this.setPower(existing, powerOn);
       return spawned(existing);
     });
@@ -278,7 +278,8 @@ export class FakeDriver implements VirtDriver {
       const guest = this.guest(spec.instanceUuid);
       if (guest.movingTo !== undefined) {
         if (guest.resizedFrom) guest.powerState = PowerState.SHUTDOWN;
-        Object.assign(guest, resourcesOf(spec));
+        // Redefined from the spec, as libvirt redefines it: the ports it has now.
+        Object.assign(guest, resourcesOf(spec), { interfaces: spec.interfaces });
         delete guest.movingTo;
         delete guest.resizedFrom;
       }

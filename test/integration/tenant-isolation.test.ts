@@ -540,7 +540,7 @@ describe('tenant isolation', () => {
     const [port] = await portsOf(server.id);
     expect(Object.keys(hostInterfaces(server.id))).toEqual([port.id]);
 
-    await stack.restart('api', { env: { NOVAFLOW_CRASH_AT: 'api-before-queued-start' } });
+    await stack.restart('api', { env: { NOVAFLOW_CRASH_AT: 'api-before-workflow-start' } });
     await stack.waitForApi();
     const crashing = await ApiClient.login(stack.apiUrl, DEMO);
     const answered = await crashing.delete(`/network/v2.0/ports/${port.id}`).then(

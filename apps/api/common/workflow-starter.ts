@@ -8,8 +8,9 @@ import { LOGGER } from '../settings.module';
 import { TEMPORAL_CLIENT } from '../temporal.module';
 
 /**
- * Starts a workflow whose launch a committed transaction queued in the outbox. A failure (Temporal
- * unreachable) is logged and left to the reconciler, which starts what the outbox still holds.
+ * Starts a workflow whose launch a committed transaction queued in the outbox (an operation, a
+ * runbook, a server's external events). A failure (Temporal unreachable) is logged and left to
+ * the reconciler, which starts what the outbox still holds.
  */
 @Injectable()
 export class WorkflowStarter {
@@ -21,7 +22,7 @@ export class WorkflowStarter {
 
   async start(launch: WorkflowLaunch | undefined): Promise<void> {
     if (!launch) return;
-    crashPoint('api-before-queued-start');
+    crashPoint('api-before-workflow-start');
     try {
       await startQueuedWorkflow(this.client, this.dataSource.manager, launch);
     } catch (error) {

@@ -11,11 +11,7 @@ import {
   type RunbookSignal,
 } from '../../../../common/compute/runbooks';
 import { queueSignal, sendQueuedSignalNow } from '../../../../common/compute/signal-outbox';
-import {
-  queueWorkflow,
-  startQueuedWorkflow,
-  type WorkflowLaunch,
-} from '../../../../common/compute/workflow-outbox';
+import { queueWorkflow, type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
 import { type Settings } from '../../../../common/config';
 import { isUniqueViolation } from '../../../../common/db-errors';
 import { type Logger } from '../../../../common/logger';
@@ -23,6 +19,7 @@ import { workflowUrl } from '../../../../common/workflow-url';
 import { Runbook, Service } from '../../../../entities';
 import { conflict, notFound } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
+import { WorkflowStarter } from '../../common/workflow-starter';
 import { ApiMetrics } from '../../metrics/api-metrics';
 import { LOGGER, SETTINGS } from '../../settings.module';
 import { TEMPORAL_CLIENT } from '../../temporal.module';
@@ -55,6 +52,7 @@ export class RunbooksService {
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: ApiMetrics,
+    private readonly workflows: WorkflowStarter,
   ) {}
 
   async create(caller: AuthContext, body: CreateRunbookBody, requestId: string) {
@@ -104,9 +102,7 @@ export class RunbooksService {
       throw error;
     }
     this.metrics.operationLaunched(body.runbook);
-    await startQueuedWorkflow(this.client, this.dataSource.manager, launch).catch((error: unknown) =>
-      this.logger.warn({ err: error, workflowId: id }, 'runbook not started now; the reconciler will'),
-    );
+    await this.workflows.start(launch);
     return this.view(await this.find(id));
   }
 

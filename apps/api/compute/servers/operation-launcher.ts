@@ -1,21 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { type Client } from '@temporalio/client';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type ClaimOutcome } from '../../../../common/compute/instance-claims';
 import { conflictMessage, OPERATIONS, type OperationName } from '../../../../common/compute/instance-states';
 import { claimAndQueue, launchOf, type Target } from '../../../../common/compute/operation-launch';
-import {
-  queueWorkflow,
-  startQueuedWorkflow,
-  type WorkflowLaunch,
-} from '../../../../common/compute/workflow-outbox';
-import { crashPoint } from '../../../../common/crash-points';
-import { type Logger } from '../../../../common/logger';
+import { queueWorkflow, type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
 import { ApiError } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
 import { ApiMetrics } from '../../metrics/api-metrics';
-import { LOGGER } from '../../settings.module';
-import { TEMPORAL_CLIENT } from '../../temporal.module';
+import { WorkflowStarter } from '../../common/workflow-starter';
 import { instanceNotFound } from './server-reader';
 
 /** Nova's answer to a claim that did not succeed. */
@@ -46,8 +38,7 @@ function refusal(
 export class OperationLauncher {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly workflows: WorkflowStarter,
     private readonly metrics: ApiMetrics,
   ) {}
 
@@ -59,15 +50,7 @@ export class OperationLauncher {
   /** Starts a queued launch now; a failure is logged and left to the reconciler. */
   async start(launch: WorkflowLaunch): Promise<void> {
     this.metrics.operationLaunched(launch.searchAttributes.operation);
-    crashPoint('api-before-workflow-start');
-    try {
-      await startQueuedWorkflow(this.client, this.dataSource.manager, launch);
-    } catch (error) {
-      this.logger.warn(
-        { err: error, workflowId: launch.workflowId },
-        'workflow not started now; the reconciler will',
-      );
-    }
+    await this.workflows.start(launch);
   }
 
   /**

@@ -14,8 +14,16 @@ import { validateBody } from '../../common/validation';
 import { WorkflowStarter } from '../../common/workflow-starter';
 import { ApiVersion, MAX_VERSION, Microversion } from '../microversion';
 
-/** Nova's schema for the microversion: each version adds event names. */
+/** Nova's schema for the microversion: each version adds event names (one schema per set, compiled once). */
+const schemas = new Map<number, object>();
 function eventsSchema(v: ApiVersion) {
+  const names = SERVER_EVENT_NAMES.filter((event) => v.atLeast(event.since)).map((event) => event.name);
+  let schema = schemas.get(names.length);
+  if (!schema) schemas.set(names.length, (schema = schemaOf(names)));
+  return schema;
+}
+
+function schemaOf(names: string[]) {
   return {
     type: 'object',
     properties: {
@@ -26,10 +34,7 @@ function eventsSchema(v: ApiVersion) {
           type: 'object',
           properties: {
             server_uuid: { type: 'string', format: 'uuid' },
-            name: {
-              type: 'string',
-              enum: SERVER_EVENT_NAMES.filter((event) => v.atLeast(event.since)).map((event) => event.name),
-            },
+            name: { type: 'string', enum: names },
             status: { type: 'string', enum: ['failed', 'completed', 'in-progress'] },
             tag: { type: 'string', maxLength: 255 },
           },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PowerState } from '../../common/power-state';
 import { ADMIN, ApiClient, DEMO } from '../support/api-client';
 import { bootDefaults, createServer, LATEST, waitForGone, waitForServer } from '../support/servers';
 import { TestStack, waitFor } from '../support/stack';
@@ -41,6 +42,13 @@ describe('tenant isolation', () => {
     const guest = host ? guestsOn(host)[uuid] : HOSTS.map((h) => guestsOn(h)[uuid]).find(Boolean);
     return Object.fromEntries((guest?.interfaces ?? []).map((nic: any) => [nic.portId, nic.fixedIps]));
   };
+  /** Waits until the host shows `expected` for the guest (the fake writes its guests within milliseconds). */
+  const hostShows = (uuid: string, expected: Record<string, string[]>, host?: string) =>
+    waitFor(
+      async () => JSON.stringify(hostInterfaces(uuid, host)) === JSON.stringify(expected),
+      30_000,
+      `${host ?? 'the host'} to show ${JSON.stringify(expected)} for ${uuid}`,
+    );
   const boot = async (client: ApiClient, name: string, networks: unknown) => {
     const res = await createServer(client, { name, imageRef: imageId, networks });
     expect(res.status).toBe(202);
@@ -447,7 +455,7 @@ describe('tenant isolation', () => {
     ).toBe(404);
     const byIp = (await admin.get(`/compute/v2.1/servers?all_tenants=1&ip=${spoofIp}`, LATEST)).body.servers;
     expect(byIp.map((s: any) => s.id)).not.toContain(victim.id);
-    expect(hostInterfaces(victim.id)).toEqual({ [own.id]: [ownIp] });
+    await hostShows(victim.id, { [own.id]: [ownIp] });
 
     // The victim's delete frees only its own port; the spoofing port stays as its owner left it.
     expect((await demo.delete(`/compute/v2.1/servers/${victim.id}`)).status).toBe(204);
@@ -463,7 +471,7 @@ describe('tenant isolation', () => {
     const [port] = await portsOf(server.id);
     const address = (id: string) =>
       demo.get(`/compute/v2.1/servers/${id}`, LATEST).then((r) => r.body.server);
-    expect(hostInterfaces(server.id)).toEqual({ [port.id]: [port.fixed_ips[0].ip_address] });
+    await hostShows(server.id, { [port.id]: [port.fixed_ips[0].ip_address] });
 
     // network-changed: the view at once, the host once the event has reached it.
     const moved = await demo.put(`/network/v2.0/ports/${port.id}`, {
@@ -512,8 +520,9 @@ describe('tenant isolation', () => {
     await waitFor(async () => (await hostOf()).status === 'VERIFY_RESIZE', 60_000, 'VERIFY_RESIZE');
     const dest = (await hostOf())['OS-EXT-SRV-ATTR:host'];
     expect(dest).not.toBe(source);
-    expect(Object.keys(hostInterfaces(server.id, source))).toEqual([port.id]);
-    expect(Object.keys(hostInterfaces(server.id, dest))).toEqual([port.id]);
+    const plugged = { [port.id]: [port.fixed_ips[0].ip_address] };
+    await hostShows(server.id, plugged, source);
+    await hostShows(server.id, plugged, dest);
 
     expect((await demo.delete(`/network/v2.0/ports/${port.id}`)).status).toBe(204);
     await waitFor(
@@ -531,14 +540,20 @@ describe('tenant isolation', () => {
     expect(reverted.status).toBe(202);
     await waitFor(async () => (await hostOf()).status === 'ACTIVE', 60_000, 'the revert');
     expect((await hostOf())['OS-EXT-SRV-ATTR:host']).toBe(source);
-    expect(guestsOn(source)[server.id]).toBeDefined();
+    // Once the source runs its copy again (and the destination's is gone), it has no interface.
+    await waitFor(
+      async () =>
+        guestsOn(source)[server.id]?.powerState === PowerState.RUNNING && !guestsOn(dest)[server.id],
+      30_000,
+      'the reverted guest on the source',
+    );
     expect(hostInterfaces(server.id, source)).toEqual({});
   });
 
   it('delivers a port deletion to the host even when the API dies right after committing it', async () => {
     const server = await boot(demo, 'iso-crash', [{ uuid: mine.network.id }]);
     const [port] = await portsOf(server.id);
-    expect(Object.keys(hostInterfaces(server.id))).toEqual([port.id]);
+    await hostShows(server.id, { [port.id]: [port.fixed_ips[0].ip_address] });
 
     await stack.restart('api', { env: { NOVAFLOW_CRASH_AT: 'api-before-workflow-start' } });
     await stack.waitForApi();

@@ -15,7 +15,8 @@ const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
     {
       provide: TEMPORAL_CONNECTION,
       inject: [SETTINGS],
-      useFactory: (settings: Settings) => connectTemporal(settings.env.temporalAddress, settings.env.temporalAccess),
+      useFactory: (settings: Settings) =>
+        connectTemporal(settings.env.temporalAddress, settings.env.temporalAccess),
     },
     {
       provide: TEMPORAL_CLIENT,

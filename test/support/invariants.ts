@@ -55,8 +55,9 @@ export async function cloudViolations(stack: TestStack, hosts: string[]): Promis
   const claims = await stack.query<{ consumer_id: string; host: string }>(
     'SELECT a.consumer_id, n.host FROM allocations a JOIN compute_nodes n ON n.id = a.compute_node_id',
   );
-  const ports = await stack.query<{ id: string; device_id: string; binding_host_id: string }>(
-    `SELECT id, device_id, binding_host_id FROM ports WHERE device_owner LIKE 'compute:%'`,
+  // A port is a server's when the compute service bound it (ports.instance_uuid).
+  const ports = await stack.query<{ id: string; instance_uuid: string; binding_host_id: string }>(
+    'SELECT id, instance_uuid, binding_host_id FROM ports WHERE instance_uuid IS NOT NULL',
   );
 
   const live = new Map(instances.map((instance) => [instance.uuid, instance]));
@@ -84,7 +85,7 @@ export async function cloudViolations(stack: TestStack, hosts: string[]): Promis
     ) {
       violations.push(`${name} keeps no claim on its resize source ${migration.source_compute}`);
     }
-    for (const port of ports.filter((p) => p.device_id === instance.uuid)) {
+    for (const port of ports.filter((p) => p.instance_uuid === instance.uuid)) {
       if (port.binding_host_id !== instance.host) {
         violations.push(`${name} on ${instance.host} has port ${port.id} bound to '${port.binding_host_id}'`);
       }
@@ -104,7 +105,8 @@ export async function cloudViolations(stack: TestStack, hosts: string[]): Promis
     }
   }
   for (const port of ports) {
-    if (!live.has(port.device_id)) violations.push(`port ${port.id} belongs to no server: ${port.device_id}`);
+    if (!live.has(port.instance_uuid))
+      violations.push(`port ${port.id} belongs to no server: ${port.instance_uuid}`);
   }
   const [{ held }] = await stack.query<{ held: number }>(
     'SELECT count(*)::int AS held FROM address_quarantine',

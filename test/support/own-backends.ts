@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, sleep } from '../../scripts/net';
+import { alive } from '../../scripts/pidfile';
 import { type RunningPostgres, startEmbeddedPostgres } from '../../scripts/postgres';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { type RunningTemporal, startTemporalDevServer } from '../../scripts/temporal-server';
@@ -9,18 +10,17 @@ import { createTemplateDatabase } from './databases';
 
 const PASSWORD = 'novaflow-own-backends';
 
-/** Whether a process lives (signal 0 reaches it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGKILL to `pid` and every process under it, deepest first, as a machine's crash would. */
+/**
+ * SIGKILL to `pid` and every process under it, as a machine's crash would. The process is stopped
+ * first, so that it forks nothing new (a postmaster starting a backend) while its children are
+ * listed and killed.
+ */
 function killTree(pid: number): void {
+  try {
+    process.kill(pid, 'SIGSTOP');
+  } catch {
+    return; // Gone already.
+  }
   let children: number[] = [];
   try {
     children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
@@ -34,7 +34,7 @@ function killTree(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
-    // Gone already.
+    // It ended meanwhile.
   }
 }
 

@@ -140,6 +140,15 @@ describe('login throttling', () => {
     expect((await login(stack.apiUrl, '127.0.0.2', user.name, user.password)).status).toBe(201);
   });
 
+  it('unlocks a locked user when an admin enables it, as Keystone does', async () => {
+    const user = await newUser('unlocked-by-admin');
+    for (let n = 0; n < LOCKOUT_ATTEMPTS; n++) await login(stack.apiUrl, '127.0.0.10', user.name, 'wrong');
+    expect((await login(stack.apiUrl, '127.0.0.10', user.name, user.password)).status).toBe(401);
+    const enabled = await admin.patch(`/identity/v3/users/${user.id}`, { user: { enabled: true } });
+    expect(enabled.status).toBe(200);
+    expect((await login(stack.apiUrl, '127.0.0.10', user.name, user.password)).status).toBe(201);
+  });
+
   it('counts only failures in a row: a successful login starts the count again', async () => {
     const user = await newUser('forgetful');
     for (let round = 0; round < 3; round++) {

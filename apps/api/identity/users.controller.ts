@@ -7,6 +7,7 @@ import { validateBody } from '../common/validation';
 import { newKeystoneId } from './ids';
 import { IdentityStore, listFilters } from './identity-store';
 import { passwordChangeSchema, type UserBody, userSchema } from './identity.schemas';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHashing } from './password-hashing';
 import { TokenService } from './token.service';
 import { IdentityViews } from './views';
@@ -18,6 +19,7 @@ export class UsersController {
     private readonly store: IdentityStore,
     private readonly tokens: TokenService,
     private readonly passwords: PasswordHashing,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   private get repo() {
@@ -114,6 +116,8 @@ export class UsersController {
     }
     // A disabled user or a new password ends the user's tokens, as in Keystone.
     if (user.enabled === false || user.password !== undefined) await this.revokeTokensOf(id);
+    // Enabling a user unlocks it, as Keystone's User.enabled setter clears its failed logins.
+    if (user.enabled === true) await this.throttle.resetUser(id);
     return { user: this.views.user(await this.store.user(id)) };
   }
 

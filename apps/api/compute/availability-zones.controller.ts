@@ -8,6 +8,17 @@ import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { SETTINGS } from '../settings.module';
 import { isoMicros } from './timestamps';
+import { Returns } from '../common/openapi';
+import { anyValue, arr, bool, nullable, obj, mapOf, str, wrapped } from '../common/openapi-shapes';
+
+const AZ_INFO = wrapped(
+  'availabilityZoneInfo',
+  arr(
+    obj({ zoneName: str, zoneState: obj({ available: bool }), hosts: nullable(mapOf(anyValue)) }, [
+      'zoneName',
+    ]),
+  ),
+);
 
 /** os-availability-zone: zones of enabled compute hosts; the detail (admin) adds hosts and services. */
 @ApiTags('compute: availability zones')
@@ -35,6 +46,7 @@ export class AvailabilityZonesController {
     }));
   }
 
+  @Returns(200, AZ_INFO)
   @Get()
   async list(@Caller() caller: AuthContext) {
     enforce(caller, 'os_compute_api:os-availability-zone:list');
@@ -47,6 +59,7 @@ export class AvailabilityZonesController {
     };
   }
 
+  @Returns(200, AZ_INFO)
   @Get('detail')
   async detail(@Caller() caller: AuthContext) {
     enforce(caller, 'os_compute_api:os-services:list');

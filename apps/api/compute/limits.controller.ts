@@ -7,6 +7,8 @@ import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
+import { QueryParams, Returns } from '../common/openapi';
+import { arr, int, mapOf, obj, str, wrapped } from '../common/openapi-shapes';
 
 /** GET /limits: the project's absolute limits and what it uses, as the microversion shapes them. */
 @ApiTags('compute: limits and quotas')
@@ -17,6 +19,8 @@ export class LimitsController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
+  @QueryParams({ tenant_id: str })
+  @Returns(200, wrapped('limits', obj({ rate: arr(obj({})), absolute: mapOf(int) }, ['absolute'])))
   @Get()
   async show(
     @Caller() caller: AuthContext,

@@ -19,6 +19,10 @@ import {
 } from './hypervisors/hypervisor-view';
 import { type ApiVersion, Microversion } from './microversion';
 import { UUID_FOR_ID_MIN_VERSION } from './services/resource-ids';
+import { QueryParams, Returns } from '../common/openapi';
+import { arr, int, mapOf, str, wrapped } from '../common/openapi-shapes';
+import { HYPERVISOR } from './compute-shapes';
+import { PAGINATION_PARAMS } from './pagination';
 
 /** The answer to a route that the requested microversion does not have. */
 const versionNotFound = () => new ApiError('itemNotFound', 'The resource could not be found.');
@@ -29,6 +33,9 @@ interface ListQuery {
   limit?: string;
   marker?: string;
 }
+
+/** ListQuery's parameters, for the OpenAPI document. */
+const HYPERVISOR_LIST_PARAMS = { ...PAGINATION_PARAMS, hypervisor_hostname_pattern: str, with_servers: str };
 
 /**
  * os-hypervisors (admin): compute nodes, with their inventory up to 2.87 and without it from 2.88.
@@ -65,18 +72,23 @@ export class OsHypervisorsController {
     return { hypervisors };
   }
 
+  @QueryParams(HYPERVISOR_LIST_PARAMS)
+  @Returns(200, wrapped('hypervisors', arr(HYPERVISOR)))
   @Get()
   async list(@Caller() caller: AuthContext, @Microversion() v: ApiVersion, @Query() query: ListQuery) {
     enforce(caller, 'os_compute_api:os-hypervisors:list');
     return this.listed(query, v, (entry) => hypervisorSummary(entry, v));
   }
 
+  @QueryParams(HYPERVISOR_LIST_PARAMS)
+  @Returns(200, wrapped('hypervisors', arr(HYPERVISOR)))
   @Get('detail')
   async detailed(@Caller() caller: AuthContext, @Microversion() v: ApiVersion, @Query() query: ListQuery) {
     enforce(caller, 'os_compute_api:os-hypervisors:list-detail');
     return this.listed(query, v, (entry) => hypervisorDetail(entry, v));
   }
 
+  @Returns(200, wrapped('hypervisor_statistics', mapOf(int)))
   @Get('statistics')
   async statistics(@Caller() caller: AuthContext, @Microversion() v: ApiVersion) {
     enforce(caller, 'os_compute_api:os-hypervisors:list-detail');
@@ -102,6 +114,7 @@ export class OsHypervisorsController {
   }
 
   /** GET /{id}/uptime (2.1 – 2.87): the summary plus the host's uptime line; 2.88 folds it into detail. */
+  @Returns(200, wrapped('hypervisor', HYPERVISOR))
   @Get(':id/uptime')
   async uptime(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
     enforce(caller, 'os_compute_api:os-hypervisors:uptime');
@@ -112,6 +125,7 @@ export class OsHypervisorsController {
   }
 
   /** GET /{pattern}/search (2.1 – 2.52): summaries of the hypervisors whose hostname matches. */
+  @Returns(200, wrapped('hypervisors', arr(HYPERVISOR)))
   @Get(':pattern/search')
   async search(
     @Caller() caller: AuthContext,
@@ -124,6 +138,7 @@ export class OsHypervisorsController {
   }
 
   /** GET /{pattern}/servers (2.1 – 2.52): the same, each with the servers on it (when it has some). */
+  @Returns(200, wrapped('hypervisors', arr(HYPERVISOR)))
   @Get(':pattern/servers')
   async servers(
     @Caller() caller: AuthContext,
@@ -140,6 +155,8 @@ export class OsHypervisorsController {
     return { hypervisors };
   }
 
+  @QueryParams({ with_servers: str })
+  @Returns(200, wrapped('hypervisor', HYPERVISOR))
   @Get(':id')
   async show(
     @Caller() caller: AuthContext,

@@ -7,7 +7,7 @@ import { liftHostQuarantine } from '../../../common/network/address-quarantine';
 import { Service } from '../../../entities';
 import { ApiError, badRequest, notFound } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
-import { JsonSchemaBody } from '../common/openapi';
+import { JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
@@ -15,6 +15,8 @@ import { type ApiVersion, Microversion } from './microversion';
 import { legacyServiceAction, NOVA_BOOLEAN, novaBool } from './services/legacy-service-actions';
 import { canonicalUuid, isRowId, parseInteger, UUID_FOR_ID_MIN_VERSION } from './services/resource-ids';
 import { isoMicros } from './timestamps';
+import { arr, str } from '../common/openapi-shapes';
+import { SERVICE, wrapped } from './compute-shapes';
 
 /** services.service_update_v2_53: the service is named by the path, the body says what changes. */
 const serviceUpdateSchema = {
@@ -56,6 +58,8 @@ export class OsServicesController {
     };
   }
 
+  @QueryParams({ host: str, binary: str })
+  @Returns(200, wrapped('services', arr(SERVICE)))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -75,6 +79,7 @@ export class OsServicesController {
    * PUT /os-services/{id}: from 2.53 {id} is the service's UUID and the body says what changes;
    * below it {id} is an action (enable, disable, ...) and the body names host and binary.
    */
+  @Returns(200, wrapped('service', SERVICE))
   @Put(':id')
   @JsonSchemaBody(serviceUpdateSchema)
   async update(
@@ -133,6 +138,7 @@ export class OsServicesController {
   }
 
   /** Deletes a service; a compute service with instances on its host cannot go. */
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {

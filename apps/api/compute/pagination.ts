@@ -1,5 +1,8 @@
 import { ApiError } from '../common/api-error';
 
+/** The query parameters paginationParams reads, for the OpenAPI document. */
+export const PAGINATION_PARAMS = { limit: { type: 'integer', minimum: 0 }, marker: { type: 'string' } };
+
 /** Nova's limit and marker query parameters, limit capped at [api] max_limit. */
 export function paginationParams(
   query: Record<string, unknown>,

@@ -6,11 +6,12 @@ import { type Settings } from '../../../common/config';
 import { ApiError } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
-import { JsonSchemaBody } from '../common/openapi';
+import { JsonSchemaBody, Returns } from '../common/openapi';
 import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
 import { QUOTA_CLASS_SET_UPDATE_SCHEMA, quotaClassSetFields, shownOnly } from './quota-fields';
+import { anyValue, mapOf, wrapped } from '../common/openapi-shapes';
 
 /**
  * os-quota-class-sets: named sets of default limits. The 'default' class is what every project
@@ -32,6 +33,7 @@ export class QuotaClassSetsController {
     return shownOnly({ ...limits, ...network }, fields);
   }
 
+  @Returns(200, wrapped('quota_class_set', mapOf(anyValue)))
   @Get()
   async show(
     @Caller() caller: AuthContext,
@@ -42,6 +44,7 @@ export class QuotaClassSetsController {
     return { quota_class_set: { id: className, ...(await this.limits(className, v)) } };
   }
 
+  @Returns(200, wrapped('quota_class_set', mapOf(anyValue)))
   @Put()
   @JsonSchemaBody(QUOTA_CLASS_SET_UPDATE_SCHEMA)
   async update(

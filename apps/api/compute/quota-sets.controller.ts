@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { JsonSchemaBody } from '../common/openapi';
+import { JsonSchemaBody, Returns } from '../common/openapi';
 import { DataSource } from 'typeorm';
 import {
   classLegacyNetworkLimits,
@@ -20,6 +20,7 @@ import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
 import { NETWORK_QUOTAS, QUOTA_SET_UPDATE_SCHEMA, quotaSetFields, shownOnly } from './quota-fields';
+import { anyValue, mapOf, wrapped } from '../common/openapi-shapes';
 
 /** os-quota-sets: a project's limits, their defaults, their usage; admins change them. */
 @ApiTags('compute: limits and quotas')
@@ -39,6 +40,7 @@ export class QuotaSetsController {
     return shownOnly({ ...limits, ...network }, fields);
   }
 
+  @Returns(200, wrapped('quota_set', mapOf(anyValue)))
   @Get()
   async show(
     @Caller() caller: AuthContext,
@@ -49,6 +51,7 @@ export class QuotaSetsController {
     return { quota_set: { id: projectId, ...(await this.limits(projectId, v)) } };
   }
 
+  @Returns(200, wrapped('quota_set', mapOf(anyValue)))
   @Get('defaults')
   async defaults(
     @Caller() caller: AuthContext,
@@ -64,6 +67,7 @@ export class QuotaSetsController {
     return { quota_set: { id: projectId, ...shownOnly({ ...limits, ...network }, fields) } };
   }
 
+  @Returns(200, wrapped('quota_set', mapOf(anyValue)))
   @Get('detail')
   async detail(
     @Caller() caller: AuthContext,
@@ -91,6 +95,7 @@ export class QuotaSetsController {
     return { ...usage, key_pairs };
   }
 
+  @Returns(200, wrapped('quota_set', mapOf(anyValue)))
   @Put()
   @JsonSchemaBody(QUOTA_SET_UPDATE_SCHEMA)
   async update(
@@ -133,6 +138,7 @@ export class QuotaSetsController {
     return { quota_set: await this.limits(projectId, v) };
   }
 
+  @Returns(202)
   @Delete()
   @HttpCode(202)
   async revert(@Caller() caller: AuthContext, @Param('projectId') projectId: string): Promise<void> {

@@ -7,11 +7,13 @@ import { type Settings } from '../../../common/config';
 import { ServerGroup, type ServerGroupPolicy } from '../../../entities';
 import { badRequest, forbidden, notFound } from '../common/api-error';
 import { type AuthContext, Caller, isAdmin } from '../common/auth/auth-context';
-import { JsonSchemaBody } from '../common/openapi';
+import { JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
 import { allowed, enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { SETTINGS } from '../settings.module';
 import { type ApiVersion, Microversion } from './microversion';
+import { arr, str } from '../common/openapi-shapes';
+import { SERVER_GROUP, wrapped } from './compute-shapes';
 
 const POLICIES = ['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity'];
 
@@ -96,6 +98,8 @@ export class ServerGroupsController {
     return group;
   }
 
+  @QueryParams({ all_projects: str })
+  @Returns(200, wrapped('server_groups', arr(SERVER_GROUP)))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -111,6 +115,7 @@ export class ServerGroupsController {
     return { server_groups: await Promise.all(groups.map((group) => this.view(group, v))) };
   }
 
+  @Returns(200, wrapped('server_group', SERVER_GROUP))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
     const group = await this.find(caller, id);
@@ -118,6 +123,7 @@ export class ServerGroupsController {
     return { server_group: await this.view(group, v) };
   }
 
+  @Returns(200, wrapped('server_group', SERVER_GROUP))
   @Post()
   @HttpCode(200)
   @JsonSchemaBody(serverGroupSchema)
@@ -156,6 +162,7 @@ export class ServerGroupsController {
     return { server_group: await this.view(await this.find(caller, uuid), v) };
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string) {

@@ -3,6 +3,9 @@ import { type Settings } from '../../../common/config';
 import { Public } from '../common/auth/auth-context';
 import { SETTINGS } from '../settings.module';
 import { MAX_VERSION, MIN_VERSION } from './microversion';
+import { Returns } from '../common/openapi';
+import { arr, wrapped } from '../common/openapi-shapes';
+import { VERSION } from './compute-shapes';
 
 /** Nova's version documents: where clients learn the microversion range. */
 @Public()
@@ -25,6 +28,7 @@ export class ComputeVersionsController {
     };
   }
 
+  @Returns(200, wrapped('versions', arr(VERSION)))
   @Get()
   versions() {
     return {
@@ -46,6 +50,7 @@ export class ComputeVersionsController {
    * The v2.0 document behind the root's v2 self link: Tempest's test_get_version_details follows
    * every self link (get_version_by_url) and expects the same self link back.
    */
+  @Returns(200, wrapped('version', VERSION))
   @Get('v2')
   legacyVersion() {
     return {
@@ -66,6 +71,7 @@ export class ComputeVersionsController {
     };
   }
 
+  @Returns(200, wrapped('version', VERSION))
   @Get('v2.1')
   version() {
     return {

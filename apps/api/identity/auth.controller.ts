@@ -13,6 +13,9 @@ import { clientAddress } from './login-throttle';
 import { serviceCatalog } from './catalog';
 import { TokenService } from './token.service';
 import { IdentityViews } from './views';
+import { ErrorStatuses, JsonSchemaBody, QueryParams, Returns, SubjectToken } from '../common/openapi';
+import { CATALOG, DOMAIN, keystoneList, PROJECT, TOKEN } from './identity-shapes';
+import { obj, str } from '../common/openapi-shapes';
 
 /** Keystone's /v3/auth: issue, validate and revoke tokens; what a token may be scoped to. */
 @Controller('identity/v3/auth')
@@ -33,6 +36,10 @@ export class AuthController {
   }
 
   @Public()
+  @JsonSchemaBody(authRequestSchema)
+  @QueryParams({ nocatalog: str })
+  @Returns(201, TOKEN)
+  @ErrorStatuses(401, 429)
   @Post('tokens')
   @HttpCode(201)
   async issue(
@@ -61,6 +68,9 @@ export class AuthController {
     return { token, auth };
   }
 
+  @QueryParams({ nocatalog: str })
+  @Returns(200, TOKEN)
+  @SubjectToken()
   @Get('tokens')
   async validate(
     @Caller() caller: AuthContext,
@@ -73,12 +83,16 @@ export class AuthController {
     return this.views.token(auth, this.catalogFor(auth, nocatalog));
   }
 
+  @Returns(200)
+  @SubjectToken()
   @Head('tokens')
   @HttpCode(200)
   async check(@Caller() caller: AuthContext, @Req() req: Request): Promise<void> {
     await this.subject(caller, req);
   }
 
+  @Returns(204)
+  @SubjectToken()
   @Delete('tokens')
   @HttpCode(204)
   async revoke(@Caller() caller: AuthContext, @Req() req: Request): Promise<void> {
@@ -86,6 +100,7 @@ export class AuthController {
     await this.tokens.revoke(token);
   }
 
+  @Returns(200, obj({ catalog: CATALOG, links: obj({ self: str }) }, ['catalog']))
   @Get('catalog')
   catalog(@Caller() caller: AuthContext) {
     return {
@@ -95,6 +110,7 @@ export class AuthController {
   }
 
   /** Projects the caller holds a role on: what it may scope a token to. */
+  @Returns(200, keystoneList('projects', PROJECT))
   @Get('projects')
   async projects(@Caller() caller: AuthContext) {
     const projects = await this.dataSource
@@ -115,6 +131,7 @@ export class AuthController {
     );
   }
 
+  @Returns(200, keystoneList('domains', DOMAIN))
   @Get('domains')
   async domains(@Caller() caller: AuthContext) {
     const domains = await this.dataSource

@@ -5,9 +5,12 @@ import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { newKeystoneId } from './ids';
-import { IdentityStore, listFilters } from './identity-store';
+import { IdentityStore, LIST_FILTER_PARAMS, listFilters } from './identity-store';
 import { type DomainBody, domainSchema } from './identity.schemas';
 import { IdentityViews } from './views';
+import { JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
+import { wrapped } from '../common/openapi-shapes';
+import { DOMAIN, keystoneList } from './identity-shapes';
 
 @Controller('identity/v3/domains')
 export class DomainsController {
@@ -20,6 +23,8 @@ export class DomainsController {
     return this.store.dataSource.getRepository(Domain);
   }
 
+  @QueryParams({ name: LIST_FILTER_PARAMS.name, enabled: LIST_FILTER_PARAMS.enabled })
+  @Returns(200, keystoneList('domains', DOMAIN))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -37,12 +42,15 @@ export class DomainsController {
     );
   }
 
+  @Returns(200, wrapped('domain', DOMAIN))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string) {
     enforce(caller, 'identity:get_domain', { domainId: id });
     return { domain: this.views.domain(await this.store.domain(id)) };
   }
 
+  @Returns(201, wrapped('domain', DOMAIN))
+  @JsonSchemaBody(domainSchema(['name']))
   @Post()
   @HttpCode(201)
   async create(@Caller() caller: AuthContext, @Body() body: unknown) {
@@ -58,6 +66,8 @@ export class DomainsController {
     return { domain: this.views.domain(await this.store.domain(created.id)) };
   }
 
+  @Returns(200, wrapped('domain', DOMAIN))
+  @JsonSchemaBody(domainSchema([]))
   @Patch(':id')
   async update(@Caller() caller: AuthContext, @Param('id') id: string, @Body() body: unknown) {
     enforce(caller, 'identity:update_domain');
@@ -74,6 +84,7 @@ export class DomainsController {
     return { domain: this.views.domain(await this.store.domain(id)) };
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string) {

@@ -8,6 +8,9 @@ import { SETTINGS } from '../settings.module';
 import { IdentityStore } from './identity-store';
 import { TokenService } from './token.service';
 import { IdentityViews } from './views';
+import { QueryParams, Returns } from '../common/openapi';
+import { anyValue, obj, str } from '../common/openapi-shapes';
+import { keystoneList, ROLE } from './identity-shapes';
 
 type TargetKind = 'projects' | 'domains';
 
@@ -39,6 +42,7 @@ export class GrantsController {
     return { type: ASSIGNMENT_TYPE[kind], actorId: userId, targetId, ...(roleId && { roleId }) };
   }
 
+  @Returns(204)
   @Put(':kind/:targetId/users/:userId/roles/:roleId')
   @HttpCode(204)
   async grant(
@@ -53,6 +57,7 @@ export class GrantsController {
     await this.repo.upsert(assignment as RoleAssignment, ['type', 'actorId', 'targetId', 'roleId']);
   }
 
+  @Returns(204)
   @Head(':kind/:targetId/users/:userId/roles/:roleId')
   @Get(':kind/:targetId/users/:userId/roles/:roleId')
   @HttpCode(204)
@@ -73,6 +78,7 @@ export class GrantsController {
     }
   }
 
+  @Returns(200, keystoneList('roles', ROLE))
   @Get(':kind/:targetId/users/:userId/roles')
   async list(
     @Caller() caller: AuthContext,
@@ -97,6 +103,7 @@ export class GrantsController {
     );
   }
 
+  @Returns(204)
   @Delete(':kind/:targetId/users/:userId/roles/:roleId')
   @HttpCode(204)
   async revoke(
@@ -119,6 +126,28 @@ export class GrantsController {
   }
 
   /** Keystone's /v3/role_assignments with the filters the CLI and Tempest use. */
+  @QueryParams({
+    'user.id': str,
+    'scope.project.id': str,
+    'scope.domain.id': str,
+    'role.id': str,
+    include_names: str,
+  })
+  @Returns(
+    200,
+    keystoneList(
+      'role_assignments',
+      obj(
+        {
+          role: obj({ id: str, name: str }, ['id']),
+          user: obj({ id: str, name: str, domain: anyValue }, ['id']),
+          scope: obj({ project: anyValue, domain: anyValue }),
+          links: obj({ assignment: str }),
+        },
+        ['role', 'user', 'scope'],
+      ),
+    ),
+  )
   @Get('role_assignments')
   async assignments(@Caller() caller: AuthContext, @Query() query: Record<string, string | undefined>) {
     enforce(caller, 'identity:list_role_assignments');

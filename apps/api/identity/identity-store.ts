@@ -40,6 +40,13 @@ export class IdentityStore {
   }
 }
 
+/** The query parameters listFilters reads, for the OpenAPI document (enabled: anything but 'false' is true). */
+export const LIST_FILTER_PARAMS = {
+  name: { type: 'string' },
+  domain_id: { type: 'string' },
+  enabled: { type: 'string' },
+};
+
 /** Keystone's list filters common to domains, projects and users: name, domain_id and enabled. */
 export function listFilters(query: { name?: string; domainId?: string; enabled?: string }) {
   return {

@@ -5,9 +5,12 @@ import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { newKeystoneId } from './ids';
-import { IdentityStore, listFilters } from './identity-store';
+import { IdentityStore, LIST_FILTER_PARAMS, listFilters } from './identity-store';
 import { type ProjectBody, projectSchema } from './identity.schemas';
 import { IdentityViews } from './views';
+import { JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
+import { wrapped } from '../common/openapi-shapes';
+import { keystoneList, PROJECT } from './identity-shapes';
 
 @Controller('identity/v3/projects')
 export class ProjectsController {
@@ -20,6 +23,8 @@ export class ProjectsController {
     return this.store.dataSource.getRepository(Project);
   }
 
+  @QueryParams(LIST_FILTER_PARAMS)
+  @Returns(200, keystoneList('projects', PROJECT))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -38,12 +43,15 @@ export class ProjectsController {
     );
   }
 
+  @Returns(200, wrapped('project', PROJECT))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string) {
     enforce(caller, 'identity:get_project', { projectId: id });
     return { project: this.views.project(await this.store.project(id)) };
   }
 
+  @Returns(201, wrapped('project', PROJECT))
+  @JsonSchemaBody(projectSchema(['name']))
   @Post()
   @HttpCode(201)
   async create(@Caller() caller: AuthContext, @Body() body: unknown) {
@@ -71,6 +79,8 @@ export class ProjectsController {
     return { project: this.views.project(await this.store.project(created.id)) };
   }
 
+  @Returns(200, wrapped('project', PROJECT))
+  @JsonSchemaBody(projectSchema([]))
   @Patch(':id')
   async update(@Caller() caller: AuthContext, @Param('id') id: string, @Body() body: unknown) {
     enforce(caller, 'identity:update_project');
@@ -90,6 +100,7 @@ export class ProjectsController {
     return { project: this.views.project(await this.store.project(id)) };
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string) {

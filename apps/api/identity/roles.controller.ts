@@ -7,6 +7,9 @@ import { newKeystoneId } from './ids';
 import { IdentityStore } from './identity-store';
 import { type RoleBody, roleSchema } from './identity.schemas';
 import { IdentityViews } from './views';
+import { JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
+import { str, wrapped } from '../common/openapi-shapes';
+import { keystoneList, ROLE } from './identity-shapes';
 
 @Controller('identity/v3/roles')
 export class RolesController {
@@ -19,6 +22,8 @@ export class RolesController {
     return this.store.dataSource.getRepository(Role);
   }
 
+  @QueryParams({ name: str })
+  @Returns(200, keystoneList('roles', ROLE))
   @Get()
   async list(@Caller() caller: AuthContext, @Query('name') name?: string) {
     enforce(caller, 'identity:list_roles');
@@ -29,12 +34,15 @@ export class RolesController {
     );
   }
 
+  @Returns(200, wrapped('role', ROLE))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string) {
     enforce(caller, 'identity:get_role');
     return { role: this.views.role(await this.store.role(id)) };
   }
 
+  @Returns(201, wrapped('role', ROLE))
+  @JsonSchemaBody(roleSchema(['name']))
   @Post()
   @HttpCode(201)
   async create(@Caller() caller: AuthContext, @Body() body: unknown) {
@@ -47,6 +55,8 @@ export class RolesController {
     return { role: this.views.role(await this.store.role(id)) };
   }
 
+  @Returns(200, wrapped('role', ROLE))
+  @JsonSchemaBody(roleSchema([]))
   @Patch(':id')
   async update(@Caller() caller: AuthContext, @Param('id') id: string, @Body() body: unknown) {
     enforce(caller, 'identity:update_role');
@@ -62,6 +72,7 @@ export class RolesController {
     return { role: this.views.role(await this.store.role(id)) };
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string) {

@@ -5,12 +5,15 @@ import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { enforce } from '../common/policy';
 import { validateBody } from '../common/validation';
 import { newKeystoneId } from './ids';
-import { IdentityStore, listFilters } from './identity-store';
+import { IdentityStore, LIST_FILTER_PARAMS, listFilters } from './identity-store';
 import { passwordChangeSchema, type UserBody, userSchema } from './identity.schemas';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHashing } from './password-hashing';
 import { TokenService } from './token.service';
 import { IdentityViews } from './views';
+import { JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
+import { keystoneList, PROJECT, USER } from './identity-shapes';
+import { wrapped } from '../common/openapi-shapes';
 
 @Controller('identity/v3/users')
 export class UsersController {
@@ -26,6 +29,8 @@ export class UsersController {
     return this.store.dataSource.getRepository(User);
   }
 
+  @QueryParams(LIST_FILTER_PARAMS)
+  @Returns(200, keystoneList('users', USER))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -44,12 +49,14 @@ export class UsersController {
     );
   }
 
+  @Returns(200, wrapped('user', USER))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string) {
     enforce(caller, 'identity:get_user', { userId: id });
     return { user: this.views.user(await this.store.user(id)) };
   }
 
+  @Returns(200, keystoneList('projects', PROJECT))
   @Get(':id/projects')
   async projects(@Caller() caller: AuthContext, @Param('id') id: string) {
     enforce(caller, 'identity:list_user_projects', { userId: id });
@@ -69,6 +76,8 @@ export class UsersController {
     );
   }
 
+  @Returns(201, wrapped('user', USER))
+  @JsonSchemaBody(userSchema(['name']))
   @Post()
   @HttpCode(201)
   async create(@Caller() caller: AuthContext, @Body() body: unknown) {
@@ -93,6 +102,8 @@ export class UsersController {
     return { user: this.views.user(await this.store.user(created.id)) };
   }
 
+  @Returns(200, wrapped('user', USER))
+  @JsonSchemaBody(userSchema([]))
   @Patch(':id')
   async update(@Caller() caller: AuthContext, @Param('id') id: string, @Body() body: unknown) {
     enforce(caller, 'identity:update_user');
@@ -121,6 +132,8 @@ export class UsersController {
     return { user: this.views.user(await this.store.user(id)) };
   }
 
+  @Returns(204)
+  @JsonSchemaBody(passwordChangeSchema)
   @Post(':id/password')
   @HttpCode(204)
   async changePassword(@Caller() caller: AuthContext, @Param('id') id: string, @Body() body: unknown) {
@@ -142,6 +155,7 @@ export class UsersController {
     await this.revokeTokensOf(id);
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string) {

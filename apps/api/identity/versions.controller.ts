@@ -2,6 +2,9 @@ import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import { type Settings } from '../../../common/config';
 import { Public } from '../common/auth/auth-context';
 import { SETTINGS } from '../settings.module';
+import { Returns } from '../common/openapi';
+import { arr, obj, wrapped } from '../common/openapi-shapes';
+import { VERSION } from './identity-shapes';
 
 /** Keystone's version documents, where clients discover the v3 API. */
 @Public()
@@ -19,12 +22,14 @@ export class IdentityVersionsController {
     };
   }
 
+  @Returns(300, wrapped('versions', obj({ values: arr(VERSION) }, ['values'])))
   @Get()
   @HttpCode(300)
   versions() {
     return { versions: { values: [this.version()] } };
   }
 
+  @Returns(200, wrapped('version', VERSION))
   @Get('v3')
   v3() {
     return { version: this.version() };

@@ -59,6 +59,23 @@ const KNOWN_FILTERS = new Set<string>([
   ...TIME_ATTRIBUTES,
 ]);
 
+/**
+ * The parameters parseImageListQuery reads, for the OpenAPI document (any other name filters
+ * on an extra property): limit and size bounds as integers, the rest as Glance's strings.
+ */
+export const IMAGE_LIST_PARAMS: Record<string, object> = {
+  ...Object.fromEntries([...PAGING_AND_SORTING, ...KNOWN_FILTERS].map((name) => [name, { type: 'string' }])),
+  limit: { type: 'integer', minimum: 0 },
+  size_min: { type: 'integer' },
+  size_max: { type: 'integer' },
+  sort_key: { type: 'string', enum: [...SORT_KEYS] },
+  sort_dir: { type: 'string', enum: ['asc', 'desc'] },
+  member_status: { type: 'string', enum: ['all', ...MEMBER_STATUSES] },
+  visibility: { type: 'string', enum: ['all', ...IMAGE_VISIBILITIES] },
+  os_hidden: { type: 'string', enum: ['true', 'false'] },
+  protected: { type: 'string', enum: ['true', 'false'] },
+};
+
 function parseLimit(text: string): number {
   if (!/^\s*[-+]?\d+\s*$/.test(text)) throw bad('limit param must be an integer');
   const limit = Number(text);

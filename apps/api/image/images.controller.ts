@@ -16,10 +16,13 @@ import { type Settings } from '../../../common/config';
 import { ApiError } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { SETTINGS } from '../settings.module';
-import { pageLinks, parseImageListQuery } from './image-list-query';
+import { IMAGE_LIST_PARAMS, pageLinks, parseImageListQuery } from './image-list-query';
 import { IMAGE_PATCH_MEDIA_TYPE, parseImagePatch } from './image-patch';
 import { imagePath, imageView } from './image-views';
 import { ImagesService } from './images.service';
+import { ErrorStatuses, JsonSchemaBody, QueryParams, Returns } from '../common/openapi';
+import { IMAGE, IMAGE_LIST } from './image-shapes';
+import { imageSchema } from './image.schema';
 
 /** The query string of a request, as clients sent it (kept for Glance's first and next links). */
 const queryOf = (req: Request) => new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
@@ -32,6 +35,8 @@ export class ImagesController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
+  @QueryParams(IMAGE_LIST_PARAMS)
+  @Returns(200, IMAGE_LIST)
   @Get()
   async list(@Caller() auth: AuthContext, @Req() req: Request) {
     const params = queryOf(req);
@@ -43,11 +48,14 @@ export class ImagesController {
     };
   }
 
+  @Returns(200, IMAGE)
   @Get(':id')
   async show(@Caller() auth: AuthContext, @Param('id') id: string) {
     return imageView(await this.images.show(auth, id));
   }
 
+  @JsonSchemaBody(imageSchema)
+  @Returns(201, IMAGE)
   @Post()
   @HttpCode(201)
   async create(
@@ -60,6 +68,8 @@ export class ImagesController {
     return imageView(image);
   }
 
+  @Returns(200, IMAGE)
+  @ErrorStatuses(415)
   @Patch(':id')
   async update(
     @Caller() auth: AuthContext,
@@ -78,6 +88,7 @@ export class ImagesController {
     return imageView(await this.images.update(auth, id, parseImagePatch(body)));
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() auth: AuthContext, @Param('id') id: string) {

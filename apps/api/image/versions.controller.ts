@@ -2,6 +2,8 @@ import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import { type Settings } from '../../../common/config';
 import { Public } from '../common/auth/auth-context';
 import { SETTINGS } from '../settings.module';
+import { Returns } from '../common/openapi';
+import { VERSIONS as VERSIONS_SHAPE } from './image-shapes';
 
 /**
  * The versions Glance lists when it runs without an image cache and with a single store: v2.17
@@ -35,12 +37,14 @@ export class ImageVersionsController {
   }
 
   /** The root answers 300 Multiple Choices, as Glance's version negotiation does. */
+  @Returns(300, VERSIONS_SHAPE)
   @Get()
   @HttpCode(300)
   root() {
     return this.versions();
   }
 
+  @Returns(200, VERSIONS_SHAPE)
   @Get('versions')
   list() {
     return this.versions();

@@ -1,16 +1,17 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { isServiceUp } from '../../../common/compute/service-liveness';
 import { type Settings } from '../../../common/config';
 import { Service } from '../../../entities';
 import { Public } from '../common/auth/auth-context';
+import { ReturnsMedia } from '../common/openapi';
 import { SETTINGS } from '../settings.module';
 import { ApiMetrics } from './api-metrics';
 
 /** GET /metrics: Prometheus's text format, unauthenticated as /healthz (counts only, no names). */
-@ApiExcludeController()
+@ApiTags('operations')
 @Public()
 @Controller('metrics')
 export class MetricsController {
@@ -21,6 +22,7 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @ReturnsMedia(200, 'text/plain')
   async scrape(@Res() res: Response): Promise<void> {
     await this.readGauges();
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());

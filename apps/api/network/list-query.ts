@@ -43,6 +43,34 @@ export interface Page<T> {
 
 const PAGING = ['limit', 'marker', 'page_reverse', 'fields'];
 
+/** How convert() below reads each filter type, as an OpenAPI query parameter schema. */
+const FILTER_PARAM_SCHEMAS: Record<Filter['type'], object> = {
+  string: { type: 'string' },
+  boolean: { type: 'string', enum: ['true', 'false', 'True', 'False', '1', '0'] },
+  integer: { type: 'integer' },
+  uuid: { type: 'string' },
+  ip: { type: 'string' },
+  cidr: { type: 'string' },
+};
+
+/**
+ * The query parameters listPage reads with these filters (and custom ones, read as strings),
+ * for the OpenAPI document: paging, fields, tag filters and each filter as convert() reads it.
+ */
+export function neutronListParams(filters: Filters, custom: string[] = []): Record<string, object> {
+  return {
+    limit: { type: 'integer', minimum: 0 },
+    marker: { type: 'string' },
+    page_reverse: { type: 'string' },
+    fields: { type: 'string' },
+    ...Object.fromEntries(Object.keys(TAG_FILTERS).map((name) => [name, { type: 'string' }])),
+    ...Object.fromEntries(custom.map((name) => [name, { type: 'string' }])),
+    ...Object.fromEntries(
+      Object.entries(filters).map(([name, filter]) => [name, FILTER_PARAM_SCHEMAS[filter.type]]),
+    ),
+  };
+}
+
 /** Neutron's tag filters: all of, any of, none of all, none of any (comma-separated tags). */
 const TAG_FILTERS: Record<string, (column: string, param: string) => string> = {
   tags: (column, param) => `${column} @> :${param}::jsonb`,

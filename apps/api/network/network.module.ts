@@ -6,6 +6,13 @@ import { NetworksService } from './networks.service';
 import { PortsService } from './ports.service';
 import { NetworkQuotasController } from './quotas/network-quotas.controller';
 import { neutronResourceController } from './resource-controller';
+import {
+  NETWORKS_DOC,
+  PORTS_DOC,
+  SECURITY_GROUP_RULES_DOC,
+  SECURITY_GROUPS_DOC,
+  SUBNETS_DOC,
+} from './resource-openapi';
 import { SecurityGroupAccess } from './security-groups/security-group-access';
 import { SecurityGroupRulesService } from './security-groups/security-group-rules.service';
 import { SecurityGroupsService } from './security-groups/security-groups.service';
@@ -18,11 +25,11 @@ import { NetworkVersionsController } from './versions.controller';
 @Module({
   controllers: [
     NetworkVersionsController,
-    neutronResourceController('networks', NetworksService),
-    neutronResourceController('subnets', SubnetsService),
-    neutronResourceController('ports', PortsService),
-    neutronResourceController('security-groups', SecurityGroupsService),
-    neutronResourceController('security-group-rules', SecurityGroupRulesService),
+    neutronResourceController('networks', NetworksService, NETWORKS_DOC),
+    neutronResourceController('subnets', SubnetsService, SUBNETS_DOC),
+    neutronResourceController('ports', PortsService, PORTS_DOC),
+    neutronResourceController('security-groups', SecurityGroupsService, SECURITY_GROUPS_DOC),
+    neutronResourceController('security-group-rules', SecurityGroupRulesService, SECURITY_GROUP_RULES_DOC),
     TagsController,
     NetworkQuotasController,
   ],

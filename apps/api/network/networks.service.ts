@@ -20,7 +20,7 @@ import { NetworkUrls } from './network-urls';
 /** Neutron's global_physnet_mtu default: no network may ask for more. */
 const MAX_MTU = 1500;
 
-const FILTERS: Filters = {
+export const FILTERS: Filters = {
   ...STANDARD_FILTERS,
   status: { property: 'status', type: 'string' },
   admin_state_up: { property: 'adminStateUp', type: 'boolean' },

@@ -30,7 +30,7 @@ import { portView } from './network-views';
 import { type FixedIpBody, type PortBody, portCreateSchema, portUpdateSchema } from './network.schemas';
 import { NetworkUrls } from './network-urls';
 
-const FILTERS: Filters = {
+export const FILTERS: Filters = {
   ...STANDARD_FILTERS,
   network_id: { property: 'networkId', type: 'uuid' },
   mac_address: { property: 'macAddress', type: 'string' },

@@ -16,7 +16,7 @@ import { subnetView } from './network-views';
 import { type SubnetBody, subnetCreateSchema, subnetUpdateSchema } from './network.schemas';
 import { NetworkUrls } from './network-urls';
 
-const FILTERS: Filters = {
+export const FILTERS: Filters = {
   ...STANDARD_FILTERS,
   network_id: { property: 'networkId', type: 'uuid' },
   ip_version: { property: 'ipVersion', type: 'integer' },

@@ -1,16 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { TagsService } from './tags.service';
+import { JsonSchemaBody, Returns } from '../common/openapi';
+import { arr, str, wrapped } from '../common/openapi-shapes';
+import { tagsSchema } from './network.schemas';
 
 @Controller('network/v2.0/:collection/:id/tags')
 export class TagsController {
   constructor(private readonly tags: TagsService) {}
 
+  @Returns(200, wrapped('tags', arr(str)))
   @Get()
   list(@Caller() auth: AuthContext, @Param('collection') collection: string, @Param('id') id: string) {
     return this.tags.list(auth, collection, id);
   }
 
+  @Returns(204)
   @Get(':tag')
   @HttpCode(204)
   check(
@@ -22,6 +27,8 @@ export class TagsController {
     return this.tags.check(auth, collection, id, tag);
   }
 
+  @JsonSchemaBody(tagsSchema)
+  @Returns(200, wrapped('tags', arr(str)))
   @Put()
   replace(
     @Caller() auth: AuthContext,
@@ -32,6 +39,7 @@ export class TagsController {
     return this.tags.replace(auth, collection, id, body);
   }
 
+  @Returns(201)
   @Put(':tag')
   @HttpCode(201)
   add(
@@ -43,12 +51,14 @@ export class TagsController {
     return this.tags.add(auth, collection, id, tag);
   }
 
+  @Returns(204)
   @Delete()
   @HttpCode(204)
   clear(@Caller() auth: AuthContext, @Param('collection') collection: string, @Param('id') id: string) {
     return this.tags.clear(auth, collection, id);
   }
 
+  @Returns(204)
   @Delete(':tag')
   @HttpCode(204)
   remove(

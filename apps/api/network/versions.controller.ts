@@ -3,6 +3,8 @@ import { ApiError } from '../common/api-error';
 import { Public } from '../common/auth/auth-context';
 import { extensionList } from './extensions';
 import { NetworkUrls } from './network-urls';
+import { Returns } from '../common/openapi';
+import { anyValue, arr, link, mapOf, obj, str, wrapped } from '../common/openapi-shapes';
 
 const RESOURCES = [
   ['network', 'networks'],
@@ -16,6 +18,7 @@ export class NetworkVersionsController {
   constructor(private readonly urls: NetworkUrls) {}
 
   @Public()
+  @Returns(200, wrapped('versions', arr(obj({ id: str, status: str, links: arr(link) }, ['id', 'status']))))
   @Get()
   versions() {
     return {
@@ -23,6 +26,7 @@ export class NetworkVersionsController {
     };
   }
 
+  @Returns(200, wrapped('resources', arr(obj({ name: str, collection: str, links: arr(link) }, ['name']))))
   @Get('v2.0')
   resources() {
     return {
@@ -34,11 +38,13 @@ export class NetworkVersionsController {
     };
   }
 
+  @Returns(200, wrapped('extensions', arr(mapOf(anyValue))))
   @Get('v2.0/extensions')
   extensions() {
     return { extensions: extensionList() };
   }
 
+  @Returns(200, wrapped('extension', mapOf(anyValue)))
   @Get('v2.0/extensions/:alias')
   extension(@Param('alias') alias: string) {
     const extension = extensionList().find((candidate) => candidate.alias === alias);

@@ -1,4 +1,6 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
+import { PUBLIC_ROUTE_EXTENSION } from '../openapi-document';
 import { type Request } from 'express';
 
 /** Who is calling, as a validated token says: Keystone's auth context, as keystonemiddleware passes it on. */
@@ -38,4 +40,5 @@ export const Caller = createParamDecorator((_data: unknown, context: ExecutionCo
 export const PUBLIC_ROUTE = 'novaflow:public';
 
 /** Marks a route that needs no token (version documents, issuing a token, health). */
-export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+export const Public = () =>
+  applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension(PUBLIC_ROUTE_EXTENSION, true));

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { ApiTags } from '@nestjs/swagger';
 import { badRequest } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
 import { enforce } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { type ApiVersion, Microversion } from '../microversion';
@@ -17,6 +17,8 @@ import {
 } from './aggregate.schemas';
 import { aggregateView, createdAggregateView } from './aggregate.view';
 import { AggregatesService } from './aggregates.service';
+import { arr } from '../../common/openapi-shapes';
+import { AGGREGATE, wrapped } from '../compute-shapes';
 
 /** os-aggregates (admin): host aggregates, their hosts and metadata; Nova's status codes (200s). */
 @ApiTags('compute: host aggregates')
@@ -24,12 +26,14 @@ import { AggregatesService } from './aggregates.service';
 export class AggregatesController {
   constructor(private readonly aggregates: AggregatesService) {}
 
+  @Returns(200, wrapped('aggregates', arr(AGGREGATE)))
   @Get()
   async list(@Caller() caller: AuthContext, @Microversion() v: ApiVersion) {
     enforce(caller, 'os_compute_api:os-aggregates:index');
     return { aggregates: (await this.aggregates.list()).map((aggregate) => aggregateView(aggregate, v)) };
   }
 
+  @Returns(200, wrapped('aggregate', AGGREGATE))
   @Post()
   @HttpCode(200)
   @JsonSchemaBody(aggregateCreateSchema)
@@ -40,12 +44,14 @@ export class AggregatesController {
     return { aggregate: createdAggregateView(created, v) };
   }
 
+  @Returns(200, wrapped('aggregate', AGGREGATE))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
     enforce(caller, 'os_compute_api:os-aggregates:show');
     return { aggregate: aggregateView(await this.aggregates.get(id), v) };
   }
 
+  @Returns(200, wrapped('aggregate', AGGREGATE))
   @Put(':id')
   @JsonSchemaBody(aggregateUpdateSchema)
   async update(
@@ -60,6 +66,7 @@ export class AggregatesController {
     return { aggregate: aggregateView(await this.aggregates.update(id, updates), v) };
   }
 
+  @Returns(200)
   @Delete(':id')
   @HttpCode(200)
   async delete(@Caller() caller: AuthContext, @Param('id') id: string): Promise<void> {
@@ -68,6 +75,8 @@ export class AggregatesController {
   }
 
   /** POST /os-aggregates/{id}/action: add_host, remove_host or set_metadata, each its own policy. */
+  @Returns(200, wrapped('aggregate', AGGREGATE))
+  @JsonSchemaBody({ oneOf: [addHostSchema, removeHostSchema, setMetadataSchema] })
   @Post(':id/action')
   @HttpCode(200)
   async action(

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { enforce } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { flavorActionSchema } from './flavor.schemas';
 import { FlavorsService } from './flavors.service';
+import { FLAVOR_ACCESS } from '../compute-shapes';
 
 type FlavorAction = { addTenantAccess?: { tenant: string }; removeTenantAccess?: { tenant: string } };
 
@@ -20,12 +21,14 @@ export class FlavorAccessController {
     return { flavor_access: rows.map((row) => ({ flavor_id: flavorId, tenant_id: row.projectId })) };
   }
 
+  @Returns(200, FLAVOR_ACCESS)
   @Get('os-flavor-access')
   list(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string) {
     enforce(caller, 'os_compute_api:os-flavor-access');
     return this.accessList(caller, flavorId);
   }
 
+  @Returns(200, FLAVOR_ACCESS)
   @Post('action')
   @HttpCode(200)
   @JsonSchemaBody(flavorActionSchema)

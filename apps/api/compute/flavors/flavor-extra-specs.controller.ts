@@ -9,6 +9,8 @@ import { SETTINGS } from '../../settings.module';
 import { extraSpecsCreateSchema, extraSpecUpdateSchema } from './flavor.schemas';
 import { FlavorView } from './flavor.view';
 import { FlavorsService } from './flavors.service';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
+import { mapOf, str, wrapped } from '../../common/openapi-shapes';
 
 @ApiTags('compute: flavors')
 @Controller('compute/v2.1/flavors/:flavorId/os-extra_specs')
@@ -22,6 +24,7 @@ export class FlavorExtraSpecsController {
     this.view = new FlavorView(settings.env.publicUrl);
   }
 
+  @Returns(200, wrapped('extra_specs', mapOf(str)))
   @Get()
   async list(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string) {
     enforce(caller, 'os_compute_api:os-flavor-extra-specs:index');
@@ -29,6 +32,8 @@ export class FlavorExtraSpecsController {
   }
 
   /** Nova answers 200, not 201, for extra specs set by POST. */
+  @JsonSchemaBody(extraSpecsCreateSchema)
+  @Returns(200, wrapped('extra_specs', mapOf(str)))
   @Post()
   @HttpCode(200)
   async create(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string, @Body() body: unknown) {
@@ -45,6 +50,7 @@ export class FlavorExtraSpecsController {
     };
   }
 
+  @Returns(200, mapOf(str))
   @Get(':key')
   async show(@Caller() caller: AuthContext, @Param('flavorId') flavorId: string, @Param('key') key: string) {
     enforce(caller, 'os_compute_api:os-flavor-extra-specs:show');
@@ -54,6 +60,8 @@ export class FlavorExtraSpecsController {
     return { [key]: extra_specs[key] };
   }
 
+  @JsonSchemaBody(extraSpecUpdateSchema)
+  @Returns(200, mapOf(str))
   @Put(':key')
   async update(
     @Caller() caller: AuthContext,
@@ -68,6 +76,7 @@ export class FlavorExtraSpecsController {
     return { [key]: String(spec[key]) };
   }
 
+  @Returns(200)
   @Delete(':key')
   async remove(
     @Caller() caller: AuthContext,

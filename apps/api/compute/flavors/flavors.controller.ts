@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { JsonSchemaBody } from '../../common/openapi';
+import { ErrorStatuses, JsonSchemaBody, QueryParams, Returns } from '../../common/openapi';
 import { type Settings } from '../../../../common/config';
 import { ApiError } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
@@ -10,10 +10,12 @@ import { SETTINGS } from '../../settings.module';
 import { boolFromString } from '../bool-param';
 import { nextPageLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
-import { integerParam, paginationParams } from '../pagination';
+import { integerParam, PAGINATION_PARAMS, paginationParams } from '../pagination';
 import { type FlavorCreateBody, flavorCreateSchema, flavorUpdateSchema } from './flavor.schemas';
 import { FlavorView } from './flavor.view';
 import { FlavorsService } from './flavors.service';
+import { collection, FLAVOR, wrapped } from '../compute-shapes';
+import { str } from '../../common/openapi-shapes';
 
 function isPublicFilter(value: unknown): boolean | null | undefined {
   if (value === undefined) return true;
@@ -23,6 +25,16 @@ function isPublicFilter(value: unknown): boolean | null | undefined {
   if (flag === undefined) throw new ApiError('badRequest', `Invalid is_public filter [${String(value)}]`);
   return flag;
 }
+
+/** The query parameters page() reads (minRam and minDisk as integerParam does). */
+const FLAVOR_LIST_PARAMS = {
+  ...PAGINATION_PARAMS,
+  is_public: str,
+  minRam: { type: 'integer', minimum: 0 },
+  minDisk: { type: 'integer', minimum: 0 },
+  sort_key: str,
+  sort_dir: str,
+};
 
 @ApiTags('compute: flavors')
 @Controller('compute/v2.1/flavors')
@@ -62,6 +74,8 @@ export class FlavorsController {
     return { flavors, links };
   }
 
+  @QueryParams(FLAVOR_LIST_PARAMS)
+  @Returns(200, collection('flavors', FLAVOR))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -75,6 +89,8 @@ export class FlavorsController {
     };
   }
 
+  @QueryParams(FLAVOR_LIST_PARAMS)
+  @Returns(200, collection('flavors', FLAVOR))
   @Get('detail')
   async detail(
     @Caller() caller: AuthContext,
@@ -88,12 +104,14 @@ export class FlavorsController {
     };
   }
 
+  @Returns(200, wrapped('flavor', FLAVOR))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
     enforce(caller, 'os_compute_api:os-flavor-manage:index');
     return { flavor: this.view.detail(await this.flavors.find(caller, id), v) };
   }
 
+  @Returns(200, wrapped('flavor', FLAVOR))
   @Post()
   @HttpCode(200)
   @JsonSchemaBody(flavorCreateSchema)
@@ -110,6 +128,8 @@ export class FlavorsController {
     return { flavor: this.view.detail(await this.flavors.find(caller, id), v) };
   }
 
+  @Returns(200, wrapped('flavor', FLAVOR))
+  @ErrorStatuses(405)
   @Put(':id')
   @JsonSchemaBody(flavorUpdateSchema)
   async update(
@@ -126,6 +146,7 @@ export class FlavorsController {
     return { flavor: this.view.detail(await this.flavors.find(caller, id), v) };
   }
 
+  @Returns(202)
   @Delete(':id')
   @HttpCode(202)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string): Promise<void> {

@@ -7,16 +7,18 @@ import { type Settings } from '../../../../common/config';
 import { KeyPair } from '../../../../entities';
 import { ApiError, badRequest, forbidden, notFound } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, QueryParams, Returns } from '../../common/openapi';
 import { enforce, type PolicyAction } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
 import { nextPageLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
-import { paginationParams } from '../pagination';
+import { PAGINATION_PARAMS, paginationParams } from '../pagination';
 import { fingerprintOf, generateSshKeyPair } from './ssh-keys';
 import { generateX509KeyPair, x509FingerprintOf } from './x509-keys';
 import { isoMicros } from '../timestamps';
+import { arr, obj, str } from '../../common/openapi-shapes';
+import { KEYPAIR, wrapped } from '../compute-shapes';
 
 const keypairCreateSchema = {
   type: 'object',
@@ -79,6 +81,13 @@ export class KeypairsController {
     };
   }
 
+  @QueryParams({ ...PAGINATION_PARAMS, user_id: str })
+  @Returns(
+    200,
+    obj({ keypairs: arr(wrapped('keypair', KEYPAIR)), keypairs_links: arr(obj({ rel: str, href: str })) }, [
+      'keypairs',
+    ]),
+  )
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -121,6 +130,8 @@ export class KeypairsController {
     });
   }
 
+  @QueryParams({ user_id: str })
+  @Returns(200, wrapped('keypair', KEYPAIR))
   @Get(':name')
   async show(
     @Caller() caller: AuthContext,
@@ -148,6 +159,8 @@ export class KeypairsController {
     return keypair;
   }
 
+  @Returns(200, wrapped('keypair', KEYPAIR))
+  @Returns(201, wrapped('keypair', KEYPAIR))
   @Post()
   @JsonSchemaBody(keypairCreateSchema)
   async create(
@@ -231,6 +244,9 @@ export class KeypairsController {
     return fingerprint;
   }
 
+  @QueryParams({ user_id: str })
+  @Returns(202)
+  @Returns(204)
   @Delete(':name')
   @HttpCode(204)
   async remove(

@@ -1,7 +1,7 @@
 import { badRequest } from '../../common/api-error';
 import { pyRepr } from '../../common/py-repr';
 import { dateTimeParam } from '../iso-time';
-import { type ApiVersion } from '../microversion';
+import { ApiVersion } from '../microversion';
 
 type Query = Record<string, unknown>;
 
@@ -40,6 +40,14 @@ function knownParams(v: ApiVersion): string[] {
     ...(v.atLeast('2.80') ? ['user_id', 'project_id'] : []),
   ];
 }
+
+/** Every microversion's parameters, for the OpenAPI document (limit as parameter_types.non_negative_integer). */
+export const MIGRATION_LIST_PARAMS: Record<string, object> = {
+  ...Object.fromEntries(
+    [...knownParams(new ApiVersion(2, 93)), 'node', 'uuid'].map((name) => [name, { type: 'string' }]),
+  ),
+  limit: { type: 'integer', minimum: 0 },
+};
 
 const SINGLE_PARAMS = ['limit', 'marker', 'changes-since', 'changes-before', 'user_id', 'project_id'];
 

@@ -7,9 +7,11 @@ import { enforce } from '../../common/policy';
 import { SETTINGS } from '../../settings.module';
 import { type ApiVersion, Microversion } from '../microversion';
 import { listMigrations } from './migration-list';
-import { migrationListQuery } from './migration-list-query';
+import { MIGRATION_LIST_PARAMS, migrationListQuery } from './migration-list-query';
 import { migrationView } from './migration.view';
 import { migrationsNextLink } from './migrations-next-link';
+import { QueryParams, Returns } from '../../common/openapi';
+import { collection, MIGRATION } from '../compute-shapes';
 
 /** os-migrations (admin): every move of every instance, filtered and, from 2.59, paged. */
 @ApiTags('compute: servers')
@@ -20,6 +22,8 @@ export class OsMigrationsController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
+  @QueryParams(MIGRATION_LIST_PARAMS)
+  @Returns(200, collection('migrations', MIGRATION))
   @Get()
   async list(
     @Caller() caller: AuthContext,

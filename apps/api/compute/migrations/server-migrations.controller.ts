@@ -5,7 +5,7 @@ import { LIVE_MIGRATION_IN_PROGRESS, MigrationType } from '../../../../common/co
 import { InstanceMigration } from '../../../../entities';
 import { ApiError, badRequest, notFound } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
 import { enforce, type PolicyAction } from '../../common/policy';
 import { requestId } from '../../common/request-context';
 import { validateBody } from '../../common/validation';
@@ -14,6 +14,8 @@ import { ServerReader } from '../servers/server-reader';
 import { migrationOfInstance } from './instance-migration-lookup';
 import { LiveMigrationControls } from './live-migration-controls';
 import { isLiveMigrationInProgress, serverMigrationView } from './migration.view';
+import { arr, wrapped } from '../../common/openapi-shapes';
+import { MIGRATION } from '../compute-shapes';
 
 /** schemas/server_migrations.py force_complete. */
 const forceCompleteSchema = {
@@ -50,6 +52,7 @@ export class ServerMigrationsController {
     return instance;
   }
 
+  @Returns(200, wrapped('migrations', arr(MIGRATION)))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -70,6 +73,7 @@ export class ServerMigrationsController {
     return { migrations: migrations.map((migration) => serverMigrationView(migration, v)) };
   }
 
+  @Returns(200, wrapped('migration', MIGRATION))
   @Get(':migrationId')
   async show(
     @Caller() caller: AuthContext,
@@ -90,6 +94,7 @@ export class ServerMigrationsController {
   }
 
   /** Aborts the live migration: 202, its workflow cancelled. */
+  @Returns(202)
   @Delete(':migrationId')
   @HttpCode(202)
   async abort(
@@ -107,6 +112,7 @@ export class ServerMigrationsController {
   }
 
   /** POST .../migrations/{id}/action {"force_complete": null}: 202, the workflow signalled. */
+  @Returns(202)
   @Post(':migrationId/action')
   @HttpCode(202)
   @JsonSchemaBody(forceCompleteSchema)

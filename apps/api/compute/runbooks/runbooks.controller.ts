@@ -3,12 +3,12 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type RunbookSignal } from '../../../../common/compute/runbooks';
 import { type Settings } from '../../../../common/config';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, QueryParams, Returns } from '../../common/openapi';
 import { enforce } from '../../common/policy';
 import { requestId } from '../../common/request-context';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
-import { paginationParams } from '../pagination';
+import { PAGINATION_PARAMS, paginationParams } from '../pagination';
 import {
   type CreateRunbookBody,
   createRunbookSchema,
@@ -16,6 +16,7 @@ import {
   runbookActionSchema,
 } from './runbook-schemas';
 import { RunbooksService } from './runbooks.service';
+import { anyValue, arr, mapOf, str, wrapped } from '../../common/openapi-shapes';
 
 /**
  * os-runbooks (Novaflow's own, admin only): operator procedures on a host (drain-host,
@@ -30,6 +31,7 @@ export class RunbooksController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
+  @Returns(202, wrapped('runbook', mapOf(anyValue)))
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a runbook on a host' })
@@ -40,6 +42,8 @@ export class RunbooksController {
     return { runbook: await this.runbooks.create(caller, value, requestId()) };
   }
 
+  @QueryParams({ limit: PAGINATION_PARAMS.limit, host: str, status: str })
+  @Returns(200, wrapped('runbooks', arr(mapOf(anyValue))))
   @Get()
   async list(@Caller() caller: AuthContext, @Query() query: Record<string, unknown>) {
     enforce(caller, 'os_compute_api:os-runbooks:list');
@@ -48,12 +52,14 @@ export class RunbooksController {
     return { runbooks: await this.runbooks.list({ host: text('host'), status: text('status'), limit }) };
   }
 
+  @Returns(200, wrapped('runbook', mapOf(anyValue)))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string) {
     enforce(caller, 'os_compute_api:os-runbooks:show');
     return { runbook: await this.runbooks.show(id) };
   }
 
+  @Returns(202)
   @Post(':id/action')
   @HttpCode(202)
   @ApiOperation({

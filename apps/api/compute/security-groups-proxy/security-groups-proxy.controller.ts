@@ -25,6 +25,10 @@ import {
   parseCidr as parseCidrOf,
   validateId,
 } from './nova-security-groups';
+import { QueryParams, Returns } from '../../common/openapi';
+import { anyValue, arr, mapOf, str } from '../../common/openapi-shapes';
+import { NOVA_SECURITY_GROUP, wrapped } from '../compute-shapes';
+import { PAGINATION_PARAMS } from '../pagination';
 
 /** MAX_PROXY_API_SUPPORT_VERSION: Nova's network proxies stop at 2.35 and answer 404 after. */
 function proxied(v: ApiVersion): void {
@@ -122,6 +126,8 @@ export class SecurityGroupsProxyController {
     };
   }
 
+  @QueryParams({ limit: PAGINATION_PARAMS.limit, offset: PAGINATION_PARAMS.limit, all_tenants: str })
+  @Returns(200, wrapped('security_groups', arr(NOVA_SECURITY_GROUP)))
   @Get('os-security-groups')
   async index(
     @Caller() auth: AuthContext,
@@ -159,6 +165,7 @@ export class SecurityGroupsProxyController {
    * ServerSecurityGroupController.index: the groups of the server's ports in Nova's view, by
    * project and name. Not a proxy of Neutron's API, so served at every microversion.
    */
+  @Returns(200, wrapped('security_groups', arr(NOVA_SECURITY_GROUP)))
   @Get('servers/:serverId/os-security-groups')
   async serverGroups(@Caller() auth: AuthContext, @Param('serverId') serverId: string) {
     const instance = await this.servers.find(auth, serverId);
@@ -175,6 +182,7 @@ export class SecurityGroupsProxyController {
     return { security_groups: views };
   }
 
+  @Returns(200, wrapped('security_group', NOVA_SECURITY_GROUP))
   @Get('os-security-groups/:id')
   async show(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Param('id') id: string) {
     proxied(v);
@@ -183,6 +191,7 @@ export class SecurityGroupsProxyController {
     return { security_group: await this.groupView(auth, group) };
   }
 
+  @Returns(200, wrapped('security_group', NOVA_SECURITY_GROUP))
   @Post('os-security-groups')
   @HttpCode(200)
   async create(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Body() body: unknown) {
@@ -204,6 +213,7 @@ export class SecurityGroupsProxyController {
     return { security_group: await this.groupView(auth, created) };
   }
 
+  @Returns(200, wrapped('security_group', NOVA_SECURITY_GROUP))
   @Put('os-security-groups/:id')
   async update(
     @Caller() auth: AuthContext,
@@ -230,6 +240,7 @@ export class SecurityGroupsProxyController {
     return { security_group: await this.groupView(auth, updated) };
   }
 
+  @Returns(202)
   @Delete('os-security-groups/:id')
   @HttpCode(202)
   async remove(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Param('id') id: string) {
@@ -244,6 +255,7 @@ export class SecurityGroupsProxyController {
     }
   }
 
+  @Returns(200, wrapped('security_group_rule', mapOf(anyValue)))
   @Post('os-security-group-rules')
   @HttpCode(200)
   async createRule(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Body() body: unknown) {
@@ -285,6 +297,7 @@ export class SecurityGroupsProxyController {
     return { security_group_rule: await this.ruleView(auth, novaRule(created), groupData) };
   }
 
+  @Returns(202)
   @Delete('os-security-group-rules/:id')
   @HttpCode(202)
   async removeRule(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Param('id') id: string) {

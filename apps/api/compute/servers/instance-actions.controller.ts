@@ -14,6 +14,10 @@ import { instanceActionPage } from './instance-actions-page';
 import { instanceNotFound } from './server-reader';
 import { hostId } from './server.view';
 import { isoMicros } from '../timestamps';
+import { QueryParams, Returns } from '../../common/openapi';
+import { arr, link, obj, str } from '../../common/openapi-shapes';
+import { INSTANCE_ACTION, wrapped } from '../compute-shapes';
+import { PAGINATION_PARAMS } from '../pagination';
 
 /** os-instance-actions: each request made on a server, and (for who may see them) its events. */
 @ApiTags('compute: servers')
@@ -60,6 +64,8 @@ export class InstanceActionsController {
     };
   }
 
+  @QueryParams({ ...PAGINATION_PARAMS, 'changes-since': str, 'changes-before': str })
+  @Returns(200, obj({ instanceActions: arr(INSTANCE_ACTION), links: arr(link) }, ['instanceActions']))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -94,6 +100,7 @@ export class InstanceActionsController {
     return { instanceActions: actions.map((action) => this.action(action, v)), ...(links && { links }) };
   }
 
+  @Returns(200, wrapped('instanceAction', INSTANCE_ACTION))
   @Get(':requestId')
   async show(
     @Caller() caller: AuthContext,

@@ -7,12 +7,13 @@ import { queueServerEvents } from '../../../../common/compute/server-events';
 import { type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
 import { Instance } from '../../../../entities';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
 import { enforce } from '../../common/policy';
 import { currentRequestId } from '../../common/request-context';
 import { validateBody } from '../../common/validation';
 import { WorkflowStarter } from '../../common/workflow-starter';
 import { ApiVersion, MAX_VERSION, Microversion } from '../microversion';
+import { arr, int, obj, str, wrapped } from '../../common/openapi-shapes';
 
 /** Nova's schema for the microversion: each version adds event names (one schema per set, compiled once). */
 const schemas = new Map<number, object>();
@@ -58,6 +59,12 @@ interface EventBody {
   tag?: string;
 }
 
+/** The body of both answers: each event with its own code and status. */
+const EVENTS = wrapped(
+  'events',
+  arr(obj({ name: str, server_uuid: str, status: str, code: int, tag: str }, ['code'])),
+);
+
 /**
  * POST /os-server-external-events: how Neutron (and Cinder, Ironic) tell Nova of a change to a
  * server's resources. Admin only, as Nova's default policy (the caller is a service, not the
@@ -74,6 +81,8 @@ export class ServerExternalEventsController {
     private readonly workflows: WorkflowStarter,
   ) {}
 
+  @Returns(200, EVENTS)
+  @Returns(207, EVENTS)
   @Post()
   @HttpCode(200)
   @JsonSchemaBody(eventsSchema(ApiVersion.parse(MAX_VERSION)!))

@@ -9,6 +9,9 @@ import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-contex
 import { enforce } from '../../common/policy';
 import { type ApiVersion, Microversion } from '../microversion';
 import { ServerReader } from './server-reader';
+import { Returns } from '../../common/openapi';
+import { arr } from '../../common/openapi-shapes';
+import { INTERFACE, wrapped } from '../compute-shapes';
 
 /**
  * GET /servers/{id}/os-interface[/{port id}]: Nova's attach_interfaces views of the server's
@@ -39,6 +42,7 @@ export class ServerInterfacesController {
     }));
   }
 
+  @Returns(200, wrapped('interfaceAttachments', arr(INTERFACE)))
   @Get()
   async index(
     @Caller() caller: AuthContext,
@@ -53,6 +57,7 @@ export class ServerInterfacesController {
     return { interfaceAttachments: await this.views(ports, v) };
   }
 
+  @Returns(200, wrapped('interfaceAttachment', INTERFACE))
   @Get(':portId')
   async show(
     @Caller() caller: AuthContext,

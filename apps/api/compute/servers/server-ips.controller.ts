@@ -6,6 +6,8 @@ import { notFound } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { enforce, type PolicyAction } from '../../common/policy';
 import { ServerReader } from './server-reader';
+import { Returns } from '../../common/openapi';
+import { anyValue, arr, mapOf, wrapped } from '../../common/openapi-shapes';
 
 /** Nova's address view without extend_address: /ips shows only each address and its version. */
 const basic = (ips: unknown[]) =>
@@ -27,6 +29,7 @@ export class ServerIpsController {
     return addresses[instance.uuid] ?? {};
   }
 
+  @Returns(200, wrapped('addresses', mapOf(arr(mapOf(anyValue)))))
   @Get()
   async index(@Caller() caller: AuthContext, @Param('serverId') serverId: string) {
     const networks = await this.networks(caller, serverId, 'os_compute_api:ips:index');
@@ -35,6 +38,7 @@ export class ServerIpsController {
     };
   }
 
+  @Returns(200, mapOf(arr(mapOf(anyValue))))
   @Get(':label')
   async show(
     @Caller() caller: AuthContext,

@@ -30,6 +30,17 @@ const KNOWN_PARAMS = new Set([
 
 export const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'] as const;
 
+/**
+ * The query parameters of a server list for the OpenAPI document: every known name, each read
+ * as a string (a regex for REGEX_PARAMS below), and Nova's non-negative integer limit.
+ */
+export const SERVER_LIST_PARAMS: Record<string, object> = Object.fromEntries(
+  [...KNOWN_PARAMS].map((name) => [
+    name,
+    name === 'limit' ? { type: 'integer', minimum: 0 } : { type: 'string' },
+  ]),
+);
+
 /** The parameters of Nova's query schema that are common_query_regex_param (format 'regex'). */
 const REGEX_PARAMS = [
   ...['kernel_id', 'ramdisk_id', 'hostname', 'key_name', 'power_state', 'node', 'flavor'],

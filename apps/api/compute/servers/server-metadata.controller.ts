@@ -7,12 +7,13 @@ import { type Settings } from '../../../../common/config';
 import { type Instance, InstanceMetadata } from '../../../../entities';
 import { ApiError, conflict, forbidden, notFound } from '../../common/api-error';
 import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
 import { enforce, type PolicyAction } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
 import { ServerReader } from './server-reader';
 import { metadataItemSchema, metadataSchema } from './server.schemas';
+import { mapOf, str, wrapped } from '../../common/openapi-shapes';
 
 type Metadata = Record<string, string>;
 
@@ -74,12 +75,14 @@ export class ServerMetadataController {
     });
   }
 
+  @Returns(200, wrapped('metadata', mapOf(str)))
   @Get()
   async list(@Caller() caller: AuthContext, @Param('serverId') serverId: string) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:index');
     return { metadata: await this.current(this.dataSource.manager, instance.uuid) };
   }
 
+  @Returns(200, wrapped('meta', mapOf(str)))
   @Get(':key')
   async show(@Caller() caller: AuthContext, @Param('serverId') serverId: string, @Param('key') key: string) {
     const instance = await this.instance(caller, serverId, 'os_compute_api:server-metadata:show');
@@ -88,6 +91,7 @@ export class ServerMetadataController {
     return { meta: { [key]: metadata[key] } };
   }
 
+  @Returns(200, wrapped('metadata', mapOf(str)))
   @Post()
   @HttpCode(200)
   @JsonSchemaBody(metadataSchema)
@@ -97,6 +101,7 @@ export class ServerMetadataController {
     return { metadata: await this.write(caller, instance, metadata, false) };
   }
 
+  @Returns(200, wrapped('metadata', mapOf(str)))
   @Put()
   @JsonSchemaBody(metadataSchema)
   async replace(@Caller() caller: AuthContext, @Param('serverId') serverId: string, @Body() body: unknown) {
@@ -105,6 +110,7 @@ export class ServerMetadataController {
     return { metadata: await this.write(caller, instance, metadata, true) };
   }
 
+  @Returns(200, wrapped('meta', mapOf(str)))
   @Put(':key')
   @JsonSchemaBody(metadataItemSchema)
   async set(
@@ -120,6 +126,7 @@ export class ServerMetadataController {
     return { meta };
   }
 
+  @Returns(204)
   @Delete(':key')
   @HttpCode(204)
   async remove(

@@ -6,13 +6,14 @@ import { type Settings } from '../../../../common/config';
 import { type Instance, InstanceTag } from '../../../../entities';
 import { ApiError, notFound } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../common/openapi';
 import { enforce, type PolicyAction } from '../../common/policy';
 import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
 import { type ApiVersion, Microversion } from '../microversion';
 import { ServerReader } from './server-reader';
 import { checkTag, checkTaggable, MAX_TAG_COUNT, tagsOf, tagsSchema } from './server-tags';
+import { arr, str, wrapped } from '../../common/openapi-shapes';
 
 /** Below 2.26 the resource does not exist: Nova's 404 for a method of a later microversion. */
 function since226(v: ApiVersion): void {
@@ -49,6 +50,7 @@ export class ServerTagsController {
     });
   }
 
+  @Returns(200, wrapped('tags', arr(str)))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -59,6 +61,7 @@ export class ServerTagsController {
     return { tags: await tagsOf(this.dataSource.manager, instance.uuid) };
   }
 
+  @Returns(204)
   @Get(':tag')
   @HttpCode(204)
   async show(
@@ -74,6 +77,7 @@ export class ServerTagsController {
     if (!found) throw notFound(`Server ${serverId} has no tag '${tag}'`);
   }
 
+  @Returns(200, wrapped('tags', arr(str)))
   @Put()
   @JsonSchemaBody(tagsSchema)
   async replace(
@@ -94,6 +98,8 @@ export class ServerTagsController {
   }
 
   /** 201 with the tag's Location when it is new, 204 when the server already had it. */
+  @Returns(201)
+  @Returns(204)
   @Put(':tag')
   async add(
     @Caller() caller: AuthContext,
@@ -125,6 +131,7 @@ export class ServerTagsController {
     );
   }
 
+  @Returns(204)
   @Delete()
   @HttpCode(204)
   async clear(
@@ -138,6 +145,7 @@ export class ServerTagsController {
     );
   }
 
+  @Returns(204)
   @Delete(':tag')
   @HttpCode(204)
   async remove(

@@ -17,7 +17,7 @@ import { type Settings } from '../../../../common/config';
 import { type Instance } from '../../../../entities';
 import { ApiError } from '../../common/api-error';
 import { type AuthContext, Caller, isAdmin } from '../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../common/openapi';
+import { JsonSchemaBody, QueryParams, Returns } from '../../common/openapi';
 import { allowed, enforce } from '../../common/policy';
 import { requestId } from '../../common/request-context';
 import { validateBody } from '../../common/validation';
@@ -35,6 +35,9 @@ import {
 import { updateView } from './server-update-view';
 import { ServerView } from './server.view';
 import { ServersService } from './servers.service';
+import { collection, SERVER, SERVER_CREATED, SERVER_SUMMARY, wrapped } from '../compute-shapes';
+import { SERVER_LIST_PARAMS } from './server-list-params';
+import { obj, str } from '../../common/openapi-shapes';
 
 @ApiTags('compute: servers')
 @Controller('compute/v2.1/servers')
@@ -72,6 +75,8 @@ export class ServersController {
     return { instances, links };
   }
 
+  @QueryParams(SERVER_LIST_PARAMS)
+  @Returns(200, collection('servers', SERVER_SUMMARY))
   @Get()
   async list(
     @Caller() caller: AuthContext,
@@ -87,6 +92,8 @@ export class ServersController {
     };
   }
 
+  @QueryParams(SERVER_LIST_PARAMS)
+  @Returns(200, collection('servers', SERVER))
   @Get('detail')
   async detail(
     @Caller() caller: AuthContext,
@@ -110,6 +117,7 @@ export class ServersController {
     return { server: this.view(caller, v).detail(instance, extras.get(instance.uuid)!, { show: true }) };
   }
 
+  @Returns(200, wrapped('server', SERVER))
   @Get(':id')
   async show(@Caller() caller: AuthContext, @Param('id') id: string, @Microversion() v: ApiVersion) {
     const instance = await this.reader.find(caller, id);
@@ -117,6 +125,9 @@ export class ServersController {
     return this.shown(caller, instance, v);
   }
 
+  @Returns(202, {
+    anyOf: [wrapped('server', SERVER_CREATED), obj({ reservation_id: str }, ['reservation_id'])],
+  })
   @Post()
   @HttpCode(202)
   @JsonSchemaBody(serverCreateSchema)
@@ -145,6 +156,7 @@ export class ServersController {
     };
   }
 
+  @Returns(200, wrapped('server', SERVER))
   @Put(':id')
   @JsonSchemaBody(serverUpdateSchema)
   async update(
@@ -173,6 +185,7 @@ export class ServersController {
     return v.atLeast('2.75') ? shown : { server: updateView(shown.server) };
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() caller: AuthContext, @Param('id') id: string): Promise<void> {

@@ -5,6 +5,8 @@ import { ApiError } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { enforce } from '../../common/policy';
 import { pyRepr } from '../../common/py-repr';
+import { ErrorStatuses, Returns } from '../../common/openapi';
+import { anyValue, arr, mapOf, obj, str, wrapped } from '../../common/openapi-shapes';
 
 /** Neutron's quota resources and their defaults (neutron.conf [quotas]); -1 is unlimited. */
 export const NETWORK_QUOTA_DEFAULTS = {
@@ -56,6 +58,7 @@ export class NetworkQuotasController {
     if (projectId !== auth.projectId) enforce(auth, 'network:get_quota');
   }
 
+  @Returns(200, wrapped('quotas', arr(mapOf(anyValue))))
   @Get()
   async index(@Caller() auth: AuthContext) {
     enforce(auth, 'network:get_quota');
@@ -69,23 +72,27 @@ export class NetworkQuotasController {
     return { quotas };
   }
 
+  @Returns(200, wrapped('project', obj({ project_id: str })))
   @Get('project')
   project(@Caller() auth: AuthContext) {
     if (!auth.projectId) throw new ApiError('badRequest', 'Tenant-id was missing from quota request.');
     return { project: { project_id: auth.projectId } };
   }
 
+  @Returns(200, wrapped('tenant', obj({ tenant_id: str })))
   @Get('tenant')
   tenant(@Caller() auth: AuthContext) {
     if (!auth.projectId) throw new ApiError('badRequest', 'Tenant-id was missing from quota request.');
     return { tenant: { tenant_id: auth.projectId } };
   }
 
+  @ErrorStatuses(501)
   @Post()
   create() {
     throw new ApiError('notImplemented', 'POST requests are not supported on this resource.');
   }
 
+  @Returns(200, wrapped('quota', mapOf(anyValue)))
   @Get(':id/default')
   defaults(@Caller() auth: AuthContext, @Param('id') id: string) {
     this.mayRead(auth, id);
@@ -93,6 +100,7 @@ export class NetworkQuotasController {
   }
 
   /** The quota-details extension: limit, used and reserved (always 0) per resource. */
+  @Returns(200, wrapped('quota', mapOf(anyValue)))
   @Get(':id/details.json')
   async details(@Caller() auth: AuthContext, @Param('id') id: string) {
     this.mayRead(auth, id);
@@ -113,12 +121,14 @@ export class NetworkQuotasController {
     return { quota };
   }
 
+  @Returns(200, wrapped('quota', mapOf(anyValue)))
   @Get(':id')
   async show(@Caller() auth: AuthContext, @Param('id') id: string) {
     this.mayRead(auth, id);
     return { quota: await this.limitsOf(id) };
   }
 
+  @Returns(200, wrapped('quota', mapOf(anyValue)))
   @Put(':id')
   async update(@Caller() auth: AuthContext, @Param('id') id: string, @Body() body: unknown) {
     enforce(auth, 'network:update_quota');
@@ -166,6 +176,7 @@ export class NetworkQuotasController {
     return { quota: await this.limitsOf(id) };
   }
 
+  @Returns(204)
   @Delete(':id')
   @HttpCode(204)
   async remove(@Caller() auth: AuthContext, @Param('id') id: string) {

@@ -16,7 +16,7 @@ import { ruleView } from './security-group-views';
 import { type RuleBody, ruleCreateSchema, ruleUpdateSchema } from './security-group.schemas';
 
 /** Rules have Neutron's standard attributes but a name. */
-const FILTERS: Filters = {
+export const FILTERS: Filters = {
   id: { property: 'id', type: 'uuid' },
   description: { property: 'description', type: 'string' },
   project_id: { property: 'projectId', type: 'string' },

@@ -30,7 +30,7 @@ import { SecurityGroupAccess } from './security-group-access';
 import { groupView } from './security-group-views';
 import { groupCreateSchema, type SecurityGroupBody, groupUpdateSchema } from './security-group.schemas';
 
-const FILTERS: Filters = { ...STANDARD_FILTERS, stateful: { property: 'stateful', type: 'boolean' } };
+export const FILTERS: Filters = { ...STANDARD_FILTERS, stateful: { property: 'stateful', type: 'boolean' } };
 
 /** PostgreSQL's foreign_key_violation: a port joined the group while it was being deleted. */
 const isForeignKeyViolation = (error: unknown) =>

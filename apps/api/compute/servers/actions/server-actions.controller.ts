@@ -2,17 +2,21 @@ import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { type AuthContext, Caller } from '../../../common/auth/auth-context';
-import { JsonSchemaBody } from '../../../common/openapi';
+import { JsonSchemaBody, Returns } from '../../../common/openapi';
 import { requestId } from '../../../common/request-context';
 import { type ApiVersion, Microversion } from '../../microversion';
 import { serverActionBodySchema } from './action-table';
 import { ServerActions } from './server-actions';
+import { anyValue, mapOf } from '../../../common/openapi-shapes';
 
 @ApiTags('compute: servers')
 @Controller('compute/v2.1/servers/:id/action')
 export class ServerActionsController {
   constructor(private readonly actions: ServerActions) {}
 
+  @Returns(200, mapOf(anyValue))
+  @Returns(202)
+  @Returns(204)
   @Post()
   @HttpCode(202)
   @ApiOperation({

@@ -182,6 +182,9 @@ describe('the API’s OpenAPI document', () => {
       'tags-any': { type: 'string' },
     });
     expect(query('/identity/v3/users')).toMatchObject({ enabled: { type: 'string' } });
+    // Security group rules have no tags, so no tag filters either (they are unknown attributes).
+    expect(Object.keys(query('/network/v2.0/security-group-rules'))).not.toContain('tags');
+    expect(Object.keys(query('/network/v2.0/security-groups'))).toContain('tags');
   });
 
   it('gives every compute v2.1 route both microversion headers', () => {

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { isForeignKeyViolation } from '../../../common/db-errors';
 import { Domain } from '../../../entities';
 import { ApiError } from '../common/api-error';
 import { type AuthContext, Caller } from '../common/auth/auth-context';
@@ -78,9 +79,12 @@ export class DomainsController {
       ...(domain.description !== undefined && { description: domain.description ?? '' }),
       ...(domain.enabled !== undefined && { enabled: domain.enabled }),
     };
-    await this.store.store('domain', `name ${domain.name}`, () =>
-      this.repo.update({ id: existing.id }, changes),
-    );
+    // A body that changes nothing ({"domain": {}}) is the domain as it is, as for projects.
+    if (Object.keys(changes).length > 0) {
+      await this.store.store('domain', `name ${domain.name}`, () =>
+        this.repo.update({ id: existing.id }, changes),
+      );
+    }
     return { domain: this.views.domain(await this.store.domain(id)) };
   }
 
@@ -93,6 +97,14 @@ export class DomainsController {
     if (domain.enabled) {
       throw new ApiError('forbidden', 'Cannot delete a domain that is enabled, please disable it first.');
     }
-    await this.repo.delete({ id });
+    // Keystone deletes what the domain holds with it; here a domain must be emptied first (its
+    // projects and users reference it), and one that is not is the caller's 409, never a 500.
+    await this.repo.delete({ id }).catch((error: unknown) => {
+      if (!isForeignKeyViolation(error)) throw error;
+      throw new ApiError(
+        'conflictingRequest',
+        `Cannot delete domain ${id}: it still holds projects or users; delete them first.`,
+      );
+    });
   }
 }

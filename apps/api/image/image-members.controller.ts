@@ -2,9 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { type AuthContext, Caller } from '../common/auth/auth-context';
 import { ImageMembersService } from './image-members.service';
 import { memberView } from './image-views';
-import { Returns } from '../common/openapi';
+import { JsonSchemaBody, Returns } from '../common/openapi';
 import { MEMBER, MEMBER_LIST } from './image-shapes';
+import { obj } from '../common/openapi-shapes';
+import { MEMBER_STATUSES } from '../../../entities';
 
+// What memberOf and statusOf (image-members.service.ts) accept, for the OpenAPI document.
 /** Glance v2 /images/{id}/members: sharing an image with other projects. */
 @Controller('image/v2/images/:id/members')
 export class ImageMembersController {
@@ -19,6 +22,7 @@ export class ImageMembersController {
 
   /** Glance answers 200 here, not 201. */
   @Returns(200, MEMBER)
+  @JsonSchemaBody(obj({ member: { type: 'string', minLength: 1, maxLength: 255 } }, ['member']))
   @Post()
   @HttpCode(200)
   async create(@Caller() auth: AuthContext, @Param('id') id: string, @Body() body: unknown) {
@@ -32,6 +36,7 @@ export class ImageMembersController {
   }
 
   @Returns(200, MEMBER)
+  @JsonSchemaBody(obj({ status: { type: 'string', enum: [...MEMBER_STATUSES] } }, ['status']))
   @Put(':member')
   async update(
     @Caller() auth: AuthContext,

@@ -55,15 +55,21 @@ const FILTER_PARAM_SCHEMAS: Record<Filter['type'], object> = {
 
 /**
  * The query parameters listPage reads with these filters (and custom ones, read as strings),
- * for the OpenAPI document: paging, fields, tag filters and each filter as convert() reads it.
+ * for the OpenAPI document: paging, fields, tag filters (on a resource with tags) and each
+ * filter as convert() reads it.
  */
-export function neutronListParams(filters: Filters, custom: string[] = []): Record<string, object> {
+export function neutronListParams(
+  filters: Filters,
+  options: { custom?: string[]; tagged: boolean },
+): Record<string, object> {
+  const custom = options.custom ?? [];
+  const tags = options.tagged ? Object.keys(TAG_FILTERS) : [];
   return {
     limit: { type: 'integer', minimum: 0 },
     marker: { type: 'string' },
     page_reverse: { type: 'string' },
     fields: { type: 'string' },
-    ...Object.fromEntries(Object.keys(TAG_FILTERS).map((name) => [name, { type: 'string' }])),
+    ...Object.fromEntries(tags.map((name) => [name, { type: 'string' }])),
     ...Object.fromEntries(custom.map((name) => [name, { type: 'string' }])),
     ...Object.fromEntries(
       Object.entries(filters).map(([name, filter]) => [name, FILTER_PARAM_SCHEMAS[filter.type]]),
@@ -129,18 +135,24 @@ function parseLimit(query: QueryParams): number {
   return Number(text) <= 2 ** 31 - 1 ? Number(text) : 0;
 }
 
+/** Whether the rows of `qb` have Neutron's tags (security group rules have none). */
+const isTagged = (qb: SelectQueryBuilder<ObjectLiteral>) =>
+  qb.expressionMap.mainAlias!.metadata.findColumnWithPropertyName('tags') !== undefined;
+
 function applyFilters(
   qb: SelectQueryBuilder<ObjectLiteral>,
   query: QueryParams,
   filters: Filters,
   custom: Record<string, CustomFilter>,
 ): void {
+  // On a resource without tags the tag filters are unknown attributes, as any other.
+  const tagged = isTagged(qb);
   const unknown = Object.keys(query).filter(
     (key) =>
       !PAGING.includes(key) &&
       !Object.hasOwn(filters, key) &&
       !Object.hasOwn(custom, key) &&
-      !Object.hasOwn(TAG_FILTERS, key),
+      !(tagged && Object.hasOwn(TAG_FILTERS, key)),
   );
   if (unknown.length > 0) {
     throw new ApiError('badRequest', `${pyRepr(unknown)} is invalid attribute for filtering`);

@@ -49,7 +49,7 @@ export const NETWORKS_DOC = doc(
   'network',
   'networks',
   NETWORK,
-  neutronListParams(NETWORK_FILTERS),
+  neutronListParams(NETWORK_FILTERS, { tagged: true }),
   networkCreateSchema,
   networkUpdateSchema,
 );
@@ -57,7 +57,7 @@ export const SUBNETS_DOC = doc(
   'subnet',
   'subnets',
   SUBNET,
-  neutronListParams(SUBNET_FILTERS),
+  neutronListParams(SUBNET_FILTERS, { tagged: true }),
   subnetCreateSchema,
   subnetUpdateSchema,
 );
@@ -65,7 +65,7 @@ export const PORTS_DOC = doc(
   'port',
   'ports',
   PORT,
-  neutronListParams(PORT_FILTERS, ['fixed_ips']),
+  neutronListParams(PORT_FILTERS, { custom: ['fixed_ips'], tagged: true }),
   portCreateSchema,
   portUpdateSchema,
 );
@@ -73,7 +73,7 @@ export const SECURITY_GROUPS_DOC = doc(
   'security_group',
   'security_groups',
   SECURITY_GROUP,
-  neutronListParams(GROUP_FILTERS),
+  neutronListParams(GROUP_FILTERS, { tagged: true }),
   groupCreateSchema,
   groupUpdateSchema,
 );
@@ -81,7 +81,7 @@ export const SECURITY_GROUP_RULES_DOC = doc(
   'security_group_rule',
   'security_group_rules',
   SECURITY_GROUP_RULE,
-  neutronListParams(RULE_FILTERS),
+  neutronListParams(RULE_FILTERS, { tagged: false }),
   ruleCreateSchema,
   ruleUpdateSchema,
 );

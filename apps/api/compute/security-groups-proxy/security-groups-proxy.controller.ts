@@ -25,7 +25,7 @@ import {
   parseCidr as parseCidrOf,
   validateId,
 } from './nova-security-groups';
-import { QueryParams, Returns } from '../../common/openapi';
+import { JsonSchemaBody, QueryParams, Returns } from '../../common/openapi';
 import { anyValue, arr, mapOf, str } from '../../common/openapi-shapes';
 import { NOVA_SECURITY_GROUP, wrapped } from '../compute-shapes';
 import { PAGINATION_PARAMS } from '../pagination';
@@ -192,6 +192,7 @@ export class SecurityGroupsProxyController {
   }
 
   @Returns(200, wrapped('security_group', NOVA_SECURITY_GROUP))
+  @JsonSchemaBody(wrapped('security_group', mapOf(anyValue)))
   @Post('os-security-groups')
   @HttpCode(200)
   async create(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Body() body: unknown) {
@@ -214,6 +215,7 @@ export class SecurityGroupsProxyController {
   }
 
   @Returns(200, wrapped('security_group', NOVA_SECURITY_GROUP))
+  @JsonSchemaBody(wrapped('security_group', mapOf(anyValue)))
   @Put('os-security-groups/:id')
   async update(
     @Caller() auth: AuthContext,
@@ -256,6 +258,7 @@ export class SecurityGroupsProxyController {
   }
 
   @Returns(200, wrapped('security_group_rule', mapOf(anyValue)))
+  @JsonSchemaBody(wrapped('security_group_rule', mapOf(anyValue)))
   @Post('os-security-group-rules')
   @HttpCode(200)
   async createRule(@Caller() auth: AuthContext, @Microversion() v: ApiVersion, @Body() body: unknown) {

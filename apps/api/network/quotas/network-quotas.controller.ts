@@ -5,7 +5,7 @@ import { ApiError } from '../../common/api-error';
 import { type AuthContext, Caller } from '../../common/auth/auth-context';
 import { enforce } from '../../common/policy';
 import { pyRepr } from '../../common/py-repr';
-import { ErrorStatuses, Returns } from '../../common/openapi';
+import { ErrorStatuses, JsonSchemaBody, Returns } from '../../common/openapi';
 import { anyValue, arr, mapOf, obj, str, wrapped } from '../../common/openapi-shapes';
 
 /** Neutron's quota resources and their defaults (neutron.conf [quotas]); -1 is unlimited. */
@@ -129,6 +129,7 @@ export class NetworkQuotasController {
   }
 
   @Returns(200, wrapped('quota', mapOf(anyValue)))
+  @JsonSchemaBody(wrapped('quota', mapOf(anyValue)))
   @Put(':id')
   async update(@Caller() auth: AuthContext, @Param('id') id: string, @Body() body: unknown) {
     enforce(auth, 'network:update_quota');

@@ -71,6 +71,10 @@ async function fuzz(
     '--continue-on-failure',
     '--no-color',
     `--report-dir=${reportDir}`,
+    // Not the updates of compute services: one forcing the stack's only host down makes every
+    // boot after it NoValidHost and /healthz its documented 503 (their inputs are tested in
+    // conformance-services-hypervisors).
+    '--exclude-name=PUT /compute/v2.1/os-services/{id}',
   ];
   const child = spawn(st, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -163,11 +167,12 @@ describe(`OpenAPI fuzzing (schemathesis ${SCHEMATHESIS_VERSION})`, () => {
         code: 0,
         tail: '',
       });
-      // Every operation of the document was run, none skipped or errored.
-      const total = Number(/Selected: \d+\/(\d+)/.exec(output)?.[1]);
+      // Every operation of the document was run but the one left out, none skipped or errored.
+      const [, selected, total] = (/Selected: (\d+)\/(\d+)/.exec(output) ?? []).map(Number);
       const tested = Number(/Tested: (\d+)/.exec(output)?.[1]);
       expect(total).toBeGreaterThan(190);
-      expect(tested).toBe(total);
+      expect(selected).toBe(total - 1);
+      expect(tested).toBe(selected);
     }, 600_000);
   }
 });

@@ -21,19 +21,27 @@ import { resolveTemporalCli } from '../../../scripts/temporal-cli';
  * time: tests set the intervals the workflows take as input (reboot timeout, reclaim interval)
  * to a second, and the scenarios that wait out the engine's own timeouts run concurrently.
  */
-export function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
+export async function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path: resolveTemporalCli((line) => process.stdout.write(`${line}\n`)),
-      },
-      ip: '127.0.0.1',
-      // Boot upserts ComputeHost; an unregistered attribute would fail its workflow task.
-      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-    },
-  });
+  // The SDK gives the dev server 5 s to listen (fixed in its core); two test files starting
+  // theirs on a loaded 2-core machine can miss that, which says nothing of the workflows.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: {
+            type: 'existing-path',
+            path: resolveTemporalCli((line) => process.stdout.write(`${line}\n`)),
+          },
+          ip: '127.0.0.1',
+          // Boot upserts ComputeHost; an unregistered attribute would fail its workflow task.
+          searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+        },
+      });
+    } catch (error) {
+      if (attempt >= 3 || !/did not start within/.test(String(error))) throw error;
+    }
+  }
 }
 
 /** Today's workflow code, from source: bundled once per test file and shared by its workers. */

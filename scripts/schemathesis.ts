@@ -1,22 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../common/paths';
+import { isExecutable } from './temporal-cli';
 
 /** The schemathesis release the OpenAPI fuzz test runs (PyPI; 4.x CLI: st run). */
 export const SCHEMATHESIS_VERSION = '4.32.5';
 
 /** Where the project keeps its own schemathesis: a Python virtual environment under .tools/. */
 const venv = () => join(projectRoot(), '.tools', `schemathesis-${SCHEMATHESIS_VERSION}`);
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The `st` command of schemathesis SCHEMATHESIS_VERSION, installed from PyPI into a virtual

@@ -11,7 +11,8 @@ const HOW_TO_INSTALL = `Novaflow needs the Temporal CLI to run a local Temporal 
   curl -sSf https://temporal.download/cli.sh | sh     (then put ~/.temporalio/bin on PATH)
 or set TEMPORAL_CLI to the binary, or TEMPORAL_ADDRESS to a running Temporal server.`;
 
-function isExecutable(path: string): boolean {
+/** Whether `path` is a file this process may run. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -18,7 +18,8 @@ export function resolveSchemathesis(log: (line: string) => void = console.log): 
   if (isExecutable(st)) return st;
   for (const python of ['python3', 'python']) {
     const steps = [
-      [python, '-m', 'venv', venv()],
+      // --clear: a venv a killed install left half made is made again.
+      [python, '-m', 'venv', '--clear', venv()],
       [join(venv(), 'bin', 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check'],
     ];
     steps[1].push(`schemathesis==${SCHEMATHESIS_VERSION}`);

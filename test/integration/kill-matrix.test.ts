@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { projectRoot } from '../../common/paths';
 import { ADMIN, ApiClient } from '../support/api-client';
-import { cloudViolations } from '../support/invariants';
+import { violationsOnceSettled } from '../support/invariants';
 import {
   bringBackEvacueesHost,
   disableEvacueesHost,
@@ -277,12 +277,7 @@ describe('kill -9 matrix', () => {
       `${EVACUEES} to be up again`,
     );
     // The hosts' next reports destroy what must not run (the evacuees' old copies among them).
-    let violations: string[] = [];
-    await waitFor(
-      async () => (violations = await cloudViolations(stack, MATRIX_HOSTS)).length === 0,
-      60_000,
-      'the invariants to hold',
-    ).catch(() => undefined);
+    const violations = await violationsOnceSettled(stack, MATRIX_HOSTS, 60_000);
     for (const cell of ofRound) cell.problems.push(...violations);
     await cleanUp();
     cells.push(...ofRound);

@@ -1,5 +1,5 @@
 import { ADMIN, ApiClient } from '../support/api-client';
-import { cloudViolations } from '../support/invariants';
+import { violationsOnceSettled } from '../support/invariants';
 import { bootDefaults, computeServices, LATEST } from '../support/servers';
 import { TestStack, waitFor } from '../support/stack';
 import { percentile } from '../../bench/stats';
@@ -154,13 +154,7 @@ describe('load: boots and deletes at once from several projects onto room for fe
       const limits = (await tenant.client.get('/compute/v2.1/limits')).body.limits.absolute;
       expect(limits.totalInstancesUsed).toBeLessThanOrEqual(tenant.quota);
     }
-    let violations: string[] = [];
-    await waitFor(
-      async () => (violations = await cloudViolations(stack, HOSTS)).length === 0,
-      30_000,
-      'the invariants after the boots',
-    ).catch(() => undefined);
-    expect(violations).toEqual([]);
+    expect(await violationsOnceSettled(stack, HOSTS, 30_000)).toEqual([]);
 
     // Every server deleted at once, by its own project.
     const deleteStarted = Date.now();
@@ -174,12 +168,7 @@ describe('load: boots and deletes at once from several projects onto room for fe
       'every server to be deleted',
     );
     const deleteSeconds = (Date.now() - deleteStarted) / 1000;
-    await waitFor(
-      async () => (violations = await cloudViolations(stack, HOSTS)).length === 0,
-      30_000,
-      'the invariants after the deletes',
-    ).catch(() => undefined);
-    expect(violations).toEqual([]);
+    expect(await violationsOnceSettled(stack, HOSTS, 30_000)).toEqual([]);
     expect(await stack.query('SELECT 1 FROM allocations')).toEqual([]);
     expect(await stack.query('SELECT 1 FROM ports WHERE instance_uuid IS NOT NULL')).toEqual([]);
     for (const tenant of tenants) {

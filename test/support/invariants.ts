@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TestStack } from './stack';
+import { type TestStack, waitFor } from './stack';
 
 /** The guests a fake host holds, by instance uuid (none yet: no file). */
 export function fakeGuests(stack: TestStack, host: string): string[] {
@@ -112,5 +112,23 @@ export async function cloudViolations(stack: TestStack, hosts: string[]): Promis
     'SELECT count(*)::int AS held FROM address_quarantine',
   );
   if (held > 0) violations.push(`${held} addresses are still quarantined after every host reported`);
+  return violations;
+}
+
+/**
+ * The violations once the cloud has had `timeoutMs` to settle (hosts report every second and
+ * destroy what must not run): empty as soon as everything holds, else what still did not.
+ */
+export async function violationsOnceSettled(
+  stack: TestStack,
+  hosts: string[],
+  timeoutMs: number,
+): Promise<string[]> {
+  let violations: string[] = [];
+  await waitFor(
+    async () => (violations = await cloudViolations(stack, hosts)).length === 0,
+    timeoutMs,
+    'the invariants to hold',
+  ).catch(() => undefined);
   return violations;
 }

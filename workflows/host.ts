@@ -5,6 +5,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -28,6 +29,12 @@ export interface HostWorkflowInput {
 }
 
 const DEFAULT_MAX_HISTORY_EVENTS = 2000;
+
+/**
+ * Stale guests are destroyed beside the reports, not between them: a destroy that waits (on a
+ * busy or slow host) no longer holds back the next report, which would let the host be seen down.
+ */
+export const DESTROY_BESIDE_REPORTS = 'destroy-stale-guests-beside-reports';
 
 // Bounded like every conductor step: a report that cannot be recorded is dropped (the next one,
 // every report_interval, restates the host) rather than retried for ever.
@@ -55,6 +62,14 @@ export async function hostWorkflow(input: HostWorkflowInput, pending?: HostRepor
 
   const historyIsLong = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents;
+  /** Stale guests whose destroy is under way: one destroy per guest at a time. */
+  const destroying = new Set<string>();
+  const destroyStale = (instanceUuid: string) =>
+    hostActivities(host)
+      .destroy(instanceUuid)
+      .catch((error) =>
+        log.warn('could not destroy a stale guest', { host, instanceUuid, error: String(error) }),
+      );
 
   while (!historyIsLong()) {
     await condition(() => latest !== undefined);
@@ -70,13 +85,14 @@ export async function hostWorkflow(input: HostWorkflowInput, pending?: HostRepor
     for (const instanceUuid of staleGuests) {
       // Deleted while this host was unreachable (Nova's local delete), or rolled back while its
       // spawn still ran here: the guest goes now.
-      await hostActivities(host)
-        .destroy(instanceUuid)
-        .catch((error) =>
-          log.warn('could not destroy a stale guest', { host, instanceUuid, error: String(error) }),
-        );
+      if (!patched(DESTROY_BESIDE_REPORTS)) {
+        await destroyStale(instanceUuid);
+      } else if (!destroying.has(instanceUuid)) {
+        destroying.add(instanceUuid);
+        void destroyStale(instanceUuid).finally(() => destroying.delete(instanceUuid));
+      }
     }
   }
-  await condition(allHandlersFinished);
+  await condition(() => destroying.size === 0 && allHandlersFinished());
   await continueAsNew<typeof hostWorkflow>(input, latest);
 }

@@ -6,8 +6,6 @@ import { ADMIN, ApiClient, DEMO } from '../support/api-client';
 import { bootDefaults, createServer, waitForServer } from '../support/servers';
 import { TestStack } from '../support/stack';
 
-/** The slowest answer the fuzzer accepts from any route: far above any route's ordinary time. */
-const MAX_RESPONSE_SECONDS = 5;
 /** Fixed, so a failure reproduces with the same command; the command is printed with the output. */
 const SEED = 15008;
 /**
@@ -20,7 +18,9 @@ const MAX_EXAMPLES = 8;
  * schemathesis's configuration: path parameters drawn half the time from the ids of what the
  * stack holds (else generated), so that routes get past their 404 to their logic; not for
  * DELETE, so that both runs see the same server, image and network. Neutron's POST /quotas is
- * Neutron's 501 (its QuotaSetsController.create is HTTPNotImplemented), not a server error.
+ * Neutron's 501 (its QuotaSetsController.create is HTTPNotImplemented), not a server error; and
+ * /healthz answers its documented 503 while a part is down (a host whose report is late, on a
+ * machine the fuzzer keeps busy), which is the probe doing its job.
  */
 function fuzzConfig(known: Record<string, string[]>): string {
   const toml = (value: unknown) => JSON.stringify(value);
@@ -37,13 +37,15 @@ function fuzzConfig(known: Record<string, string[]>): string {
     `[[operations]]\nexclude-method = "DELETE"\n[operations.parameters]\n${bindings.join('\n')}\n`,
     `[[operations]]\ninclude-path = "/network/v2.0/quotas"\ninclude-method = "POST"\n` +
       `checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "501"]\n`,
+    `[[operations]]\ninclude-path = "/healthz"\ninclude-method = "GET"\n` +
+      `checks.not_a_server_error.expected-statuses = ["2xx", "503"]\n`,
   ].join('\n');
 }
 
 /**
  * Runs schemathesis against the stack's /openapi.json as one caller: every operation, generated
  * from the document, checked for no 5xx, a documented status, a body that meets its own schema
- * and an answer within MAX_RESPONSE_SECONDS. Resolves to the exit code and the report.
+ * (no time bound: tests never fail on time). Resolves to the exit code and the report.
  */
 async function fuzz(
   stack: TestStack,
@@ -63,7 +65,6 @@ async function fuzz(
     `--url=${stack.apiUrl}`,
     `--header=X-Auth-Token: ${token}`,
     '--checks=not_a_server_error,status_code_conformance,response_schema_conformance',
-    `--max-response-time=${MAX_RESPONSE_SECONDS}`,
     '--phases=coverage,fuzzing',
     `--max-examples=${MAX_EXAMPLES}`,
     `--seed=${SEED}`,
@@ -151,7 +152,7 @@ describe(`OpenAPI fuzzing (schemathesis ${SCHEMATHESIS_VERSION})`, () => {
   });
 
   for (const who of ['member', 'admin'] as const) {
-    it(`finds no 5xx, undocumented status, off-schema body or answer slower than ${MAX_RESPONSE_SECONDS} s as the ${who}`, async () => {
+    it(`finds no 5xx, undocumented status or off-schema body as the ${who}`, async () => {
       const caller = who === 'admin' ? admin : demo;
       const { server, port, subnet } = await bootFor(caller);
       const { code, output } = await fuzz(stack, caller.token!, who, {
@@ -160,11 +161,18 @@ describe(`OpenAPI fuzzing (schemathesis ${SCHEMATHESIS_VERSION})`, () => {
         serverId: [server],
         portId: [port],
       });
-      // On failure the report's end (each failure with a curl command that reproduces it); the
-      // whole report is in the stack's folder (schemathesis-<who>/output.txt).
-      expect({ who, code, tail: code === 0 ? '' : output.slice(-20_000) }).toEqual({
+      // On failure its failures first (each with a curl command that reproduces it), then the
+      // report's end; the whole report is in the stack's folder (schemathesis-<who>/output.txt).
+      const failures = /={3,} FAILURES ={3,}\n([\s\S]*?)\n={3,} /.exec(output)?.[1] ?? '';
+      expect({
+        who,
+        code,
+        failures: failures.slice(0, 10_000),
+        tail: code === 0 ? '' : output.slice(-5_000),
+      }).toEqual({
         who,
         code: 0,
+        failures: '',
         tail: '',
       });
       // Every operation of the document was run but the one left out, none skipped or errored.

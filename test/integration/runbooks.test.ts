@@ -27,7 +27,7 @@ describe('runbooks', () => {
     stack = await TestStack.start({
       computeHosts: ['rb-1', 'rb-2', 'rb-3', 'rb-4', 'rb-5', 'rb-6'],
       config:
-        // A service is down after 30 s without a report, not the tests' usual 4: a killed
+        // A service is down after 30 s without a report, not the tests' usual 20: a killed
         // conductor records no reports until it is back, and its moves must still find hosts up.
         '[DEFAULT]\nservice_down_time = 30\n[quota]\ninstances = -1\ncores = -1\nram = -1\n' +
         '[fake_driver]\nslow_methods = rb-4:liveMigrate:2\n',

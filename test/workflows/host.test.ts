@@ -59,4 +59,50 @@ describe('host workflow', () => {
       await handle.terminate('test over');
     });
   });
+
+  it('records the next reports while a stale guest is still being destroyed, and destroys it once', async () => {
+    let releaseDestroy!: () => void;
+    const destroyed = new Promise<void>((resolve) => (releaseDestroy = resolve));
+    const conductor = {
+      recordHostReport: async ({ guests }: HostReport) => ({ staleGuests: Object.keys(guests) }),
+    };
+    const host = healthyHost({ destroy: () => destroyed });
+    await testbed.run({ conductor, hosts: { 'compute-a': host } }, async (journal) => {
+      const workflowId = `${hostWorkflowId('compute-a')}-${Date.now()}`;
+      const reports = [
+        report('compute-a', { 'stale-guest': 1 }),
+        report('compute-a', { 'stale-guest': 1 }),
+        report('compute-a'),
+      ];
+      const handle = await testbed.client.workflow.signalWithStart<typeof hostWorkflow, [HostReport]>(
+        'hostWorkflow',
+        {
+          taskQueue: CONDUCTOR_TASK_QUEUE,
+          workflowId,
+          args: [{ host: 'compute-a' }],
+          signal: 'report',
+          signalArgs: [reports[0]],
+        },
+      );
+      await journal.started('compute-a.destroy');
+      // The destroy hangs; the host's next reports are recorded all the same.
+      try {
+        for (const [index, next] of reports.slice(1).entries()) {
+          await handle.signal<[HostReport]>('report', next);
+          await until(
+            async () => journal.inputsOf('conductor.recordHostReport').length === index + 2,
+            `report ${index + 2} recorded`,
+            5_000,
+          );
+        }
+      } finally {
+        releaseDestroy();
+      }
+      expect(journal.inputsOf('conductor.recordHostReport')).toEqual(reports);
+      // Reported stale twice while its destroy ran: destroyed once.
+      expect(journal.inputsOf('compute-a.destroy')).toEqual(['stale-guest']);
+      await recordHistory('host-destroy-beside-reports', handle);
+      await handle.terminate('test over');
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { cpuBetween, cpuByPart } from './process-cpu';
 import { figures, formatFigures, type RunFigures } from './stats';
 
 /**
- * `npm run bench:boot -- --count 100 --hosts 3`: boots N servers at once through the real API on
+ * `npm run bench:boot -- --count 100 --hosts 3 [--temporal postgres]`: boots N servers at once through the real API on
  * fake hosts, measures boots/s and POST→ACTIVE latency, deletes them all the same way, then runs
  * the same Temporal server's ceiling: N workflows of as many no-op activities as a boot has.
  */
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     count: { type: 'string', default: '100' },
     hosts: { type: 'string', default: '3' },
     poll: { type: 'string', default: '100' },
+    // dev: the Temporal dev server on SQLite; postgres: the real server on PostgreSQL.
+    temporal: { type: 'string', default: 'dev' },
   },
 });
 const COUNT = Number(values.count);
@@ -75,7 +77,7 @@ async function main() {
   await withBenchStack(
     {
       hostCount: Number(values.hosts),
-      config: '[quota]\ninstances = -1\ncores = -1\nram = -1\n',
+      config: `[quota]\ninstances = -1\ncores = -1\nram = -1\n[temporal]\nserver = ${values.temporal}\n`,
       pollMs: POLL_MS,
     },
     async ({ cloud, api, scratch, hosts, imageId }) => {
@@ -89,7 +91,7 @@ async function main() {
         await measureCeiling(cloud.temporalAddress, COUNT, BOOT_LOCAL_ACTIVITIES, BOOT_HOST_ACTIVITIES),
       );
       process.stdout.write(
-        `\n${COUNT} concurrent operations, ${hosts.length} fake hosts, on ${machine()}\n\n${formatFigures(rows)}\n` +
+        `\n${COUNT} concurrent operations, ${hosts.length} fake hosts, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}\n\n${formatFigures(rows)}\n` +
           `\nCPU time of the boots and deletes, by process: ${cpu}\n`,
       );
     },

@@ -6,6 +6,7 @@ const TICKS_PER_SECOND = 100;
 function partOf(commandLine: string, scratch: string): string | undefined {
   if (!commandLine.includes(scratch) && !commandLine.includes('dist/apps/')) return undefined;
   if (commandLine.includes('temporal') && commandLine.includes('start-dev')) return 'temporal server';
+  if (commandLine.includes('temporal-server.yaml')) return 'temporal server';
   if (commandLine.includes('postgres') && commandLine.includes(scratch)) return 'postgresql';
   if (commandLine.includes('dist/apps/api/')) return 'api';
   if (commandLine.includes('dist/apps/conductor/')) return 'conductor';

@@ -14,6 +14,8 @@ import { loadSecrets, type Secrets } from './secrets';
 import { type ChildSpec, Supervisor } from './supervisor';
 import { resolveTemporalCli } from './temporal-cli';
 import { startTemporalDevServer } from './temporal-server';
+import { startTemporalCluster } from './temporal-cluster';
+import { resolveTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-cluster-install';
 
 export interface LocalCloudOptions {
   settings: Settings;
@@ -88,15 +90,26 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         );
       }
       const pidFile = join(env.dataDir, 'run', 'temporal.pid');
-      await reapStale(pidFile, 'start-dev', log);
-      const temporal = await startTemporalDevServer({
-        cli: resolveTemporalCli(log),
-        port: options.temporalPort,
-        uiPort: options.temporalUiPort,
-        dbFile: join(env.dataDir, 'temporal.db'),
-        logFile: join(env.dataDir, 'temporal.log'),
-        detached: true,
-      });
+      const onPostgres = settings.config.temporal.server === 'postgres';
+      await reapStale(pidFile, onPostgres ? 'temporal-server.yaml' : 'start-dev', log);
+      const temporal = onPostgres
+        ? await startTemporalCluster({
+            ...(await resolveTemporalServer(log)),
+            databaseUrl,
+            databaseName: 'temporal',
+            port: options.temporalPort,
+            configDir: join(env.dataDir, 'temporal-server'),
+            logFile: join(env.dataDir, 'temporal.log'),
+            detached: true,
+          })
+        : await startTemporalDevServer({
+            cli: resolveTemporalCli(log),
+            port: options.temporalPort,
+            uiPort: options.temporalUiPort,
+            dbFile: join(env.dataDir, 'temporal.db'),
+            logFile: join(env.dataDir, 'temporal.log'),
+            detached: true,
+          });
       writePidFile(pidFile, temporal.child.pid!);
       cleanups.push(async () => {
         await temporal.stop();
@@ -104,7 +117,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       });
       temporalAddress = temporal.address;
       temporalUiUrl = temporal.uiUrl;
-      log(`Temporal dev server on ${temporalAddress}, history in ${join(env.dataDir, 'temporal.db')}`);
+      log(
+        onPostgres
+          ? `Temporal server ${TEMPORAL_SERVER_VERSION} on ${temporalAddress}, history in PostgreSQL (databases temporal, temporal_visibility)`
+          : `Temporal dev server on ${temporalAddress}, history in ${join(env.dataDir, 'temporal.db')}`,
+      );
     }
 
     const connection = await connectTemporal(temporalAddress, env.temporalAccess);

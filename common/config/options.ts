@@ -185,6 +185,14 @@ export const OPTIONS = {
     user_domain_name: strOpt('Default', 'Domain of that user.'),
     project_domain_name: strOpt('Default', 'Domain of that project.'),
   },
+  temporal: {
+    // Novaflow's own section: the Temporal server `npm start` runs when TEMPORAL_ADDRESS is unset.
+    server: strOpt(
+      'dev',
+      'Temporal server npm start runs when TEMPORAL_ADDRESS is unset: dev (temporal server start-dev, SQLite, with the Web UI) or postgres (the Temporal server on PostgreSQL, built once into .tools/).',
+      ['dev', 'postgres'],
+    ),
+  },
   libvirt: {
     connection_uri: strOpt('', 'Libvirt URI the libvirt driver connects to; empty: qemu:///system.'),
     virt_type: strOpt('kvm', 'Domain type of libvirt guests: kvm, or qemu (software emulation).', [

@@ -5,6 +5,8 @@ import { freePort } from '../../scripts/net';
 import { startEmbeddedPostgres } from '../../scripts/postgres';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { startTemporalDevServer } from '../../scripts/temporal-server';
+import { startTemporalCluster } from '../../scripts/temporal-cluster';
+import { resolveTemporalServer } from '../../scripts/temporal-cluster-install';
 import { createTemplateDatabase } from './databases';
 import { provideLibvirt } from './libvirt';
 import { provideOpenstackCli } from './openstack-cli';
@@ -16,8 +18,9 @@ declare global {
 }
 
 /**
- * Once per test run: one Temporal dev server (in memory) and one PostgreSQL (embedded, ephemeral),
- * unless TEMPORAL_ADDRESS / DATABASE_URL name existing ones, and a template database migrated and
+ * Once per test run: one PostgreSQL (embedded, ephemeral) and one Temporal dev server (in memory),
+ * or with NOVAFLOW_TEST_TEMPORAL=postgres the real Temporal server on that PostgreSQL, unless
+ * DATABASE_URL / TEMPORAL_ADDRESS name existing ones, and a template database migrated and
  * seeded once, which every test file copies (CREATE DATABASE ... TEMPLATE); and the openstack CLI
  * of the e2e tests and libvirt with the tiny guest image, installed here once rather than by each
  * test file (parallel apt-gets collide).
@@ -36,19 +39,6 @@ export default async function globalSetup(): Promise<void> {
   // The embedded PostgreSQL may run as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
 
-  if (!process.env.TEMPORAL_ADDRESS) {
-    const temporal = await startTemporalDevServer({
-      cli: resolveTemporalCli(log),
-      port: await freePort(),
-      // The Web UI too: instance actions link to it, and the browser test finds workflows in it.
-      uiPort: await freePort(),
-      logFile: join(scratch, 'temporal.log'),
-    });
-    teardown.push(temporal.stop);
-    process.env.TEMPORAL_ADDRESS = temporal.address;
-    process.env.TEMPORAL_UI_URL = temporal.uiUrl;
-  }
-
   if (!process.env.DATABASE_URL) {
     const postgres = await startEmbeddedPostgres({
       dataDir: join(scratch, 'pg'),
@@ -59,6 +49,30 @@ export default async function globalSetup(): Promise<void> {
     });
     teardown.push(postgres.stop);
     process.env.DATABASE_URL = postgres.url;
+  }
+
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const temporal =
+      process.env.NOVAFLOW_TEST_TEMPORAL === 'postgres'
+        ? // `npm run test:cluster`: the real Temporal server, its store beside the tests' databases.
+          await startTemporalCluster({
+            ...(await resolveTemporalServer(log)),
+            databaseUrl: process.env.DATABASE_URL!,
+            databaseName: 'temporal',
+            port: await freePort(),
+            configDir: join(scratch, 'temporal-server'),
+            logFile: join(scratch, 'temporal.log'),
+          })
+        : await startTemporalDevServer({
+            cli: resolveTemporalCli(log),
+            port: await freePort(),
+            // The Web UI too: instance actions link to it, and the browser test finds workflows in it.
+            uiPort: await freePort(),
+            logFile: join(scratch, 'temporal.log'),
+          });
+    teardown.push(temporal.stop);
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+    if (temporal.uiUrl) process.env.TEMPORAL_UI_URL = temporal.uiUrl;
   }
 
   await createTemplateDatabase(process.env.DATABASE_URL);

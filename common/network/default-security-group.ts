@@ -7,6 +7,7 @@ import {
   SecurityGroup,
   SecurityGroupRule,
 } from '../../entities/security-group.entities';
+import { checkNetworkQuota, lockNetworkQuota } from './network-quotas';
 
 /** Neutron's rules of a new default group: anything out, and in only from members of the group. */
 const DEFAULT_RULES: [RuleDirection, EtherType, 'self' | null][] = [
@@ -22,15 +23,18 @@ const lookup = (db: EntityManager, projectId: string) =>
 /**
  * The id of the project's `default` group, created with its rules on first use (a list of groups
  * or a first port), as Neutron does. Two first uses at once create one group: the second waits on
- * a per-project advisory lock (held to the end of the caller's transaction) and finds the first's.
+ * the project's network quota lock (held to the end of the caller's transaction) and finds the
+ * first's. As in Neutron the group itself is not held to the security_group quota, but its four
+ * rules are to the security_group_rule one.
  */
 export async function ensureDefaultSecurityGroup(db: EntityManager, projectId: string): Promise<string> {
   const known = await lookup(db, projectId);
   if (known) return known.securityGroupId;
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`default-security-group:${projectId}`]);
+    await lockNetworkQuota(tx, projectId);
     const created = await lookup(tx, projectId);
     if (created) return created.securityGroupId;
+    await checkNetworkQuota(tx, projectId, { security_group_rule: DEFAULT_RULES.length });
     const group = await tx.getRepository(SecurityGroup).save({
       id: randomUUID(),
       projectId,

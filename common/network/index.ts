@@ -8,7 +8,9 @@ export {
   type InstancePortsRequest,
   releaseInstancePorts,
 } from './instance-ports';
+export { networkQuotaLimits, networkQuotaUsage } from './network-quotas';
 export {
+  newPortsPerInstance,
   type RequestedNetwork,
   type RequestedNetworks,
   validateRequestedNetworks,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
 import { Network, Port, Subnet } from '../../entities/network.entities';
 import { ApiError } from '../../apps/api/common/api-error';
+import { checkNetworkQuota } from './network-quotas';
 import { networkInUse, networkNotFound } from './neutron-errors';
 import { updateRevised } from './revisions';
 
@@ -18,10 +19,14 @@ export interface NetworkRequest {
 
 export type NetworkChanges = Omit<NetworkRequest, 'projectId'>;
 
-export async function createNetwork(db: EntityManager, request: NetworkRequest): Promise<Network> {
-  const network = db.getRepository(Network).create({ id: randomUUID(), ...request });
-  await db.getRepository(Network).insert(network);
-  return network;
+/** Creates a network within the project's network quota (Neutron's OverQuota past it). */
+export function createNetwork(db: EntityManager, request: NetworkRequest): Promise<Network> {
+  return db.transaction(async (tx) => {
+    await checkNetworkQuota(tx, request.projectId, { network: 1 });
+    const network = tx.getRepository(Network).create({ id: randomUUID(), ...request });
+    await tx.getRepository(Network).insert(network);
+    return network;
+  });
 }
 
 /** A network may stop being shared only while no other project has a port on it. */

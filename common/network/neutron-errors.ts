@@ -65,3 +65,14 @@ export const macAddressInUse = (networkId: string, mac: string) =>
     `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`,
     'MacAddressInUse',
   );
+
+/** neutron-lib's OverQuota: the resources over their limit, as Python prints a sorted list. */
+export const overQuota = (resources: string[]) =>
+  new ApiError(
+    'conflictingRequest',
+    `Quota exceeded for resources: [${[...resources]
+      .sort()
+      .map((name) => `'${name}'`)
+      .join(', ')}].`,
+    'OverQuota',
+  );

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../db-errors';
 import { parseIp } from './ip-address';
 import { allocateAddresses, type FixedIp, type FixedIpRequest, lockSubnets } from './ipam';
 import { chooseMacAddress } from './mac-address';
+import { checkNetworkQuota } from './network-quotas';
 import { macAddressInUse, networkNotFound } from './neutron-errors';
 import { portSecurityGroups, setPortSecurityGroups } from './port-security-groups';
 import { subnetsOfNetwork } from './subnets';
@@ -41,7 +42,8 @@ export interface PortWithAddresses {
 }
 
 /**
- * Creates a port with its MAC and addresses, all or nothing (in a savepoint when the caller is in
+ * Creates a port within its project's port quota (Neutron's OverQuota past it; the compute
+ * service's ports count too), with its MAC and addresses, all or nothing (in a savepoint when the caller is in
  * a transaction already). The network row is held FOR KEY SHARE until commit, so that it cannot be
  * deleted under the new port.
  */
@@ -50,6 +52,8 @@ export function createPort(db: EntityManager, request: PortRequest): Promise<Por
 }
 
 async function insertPort(db: EntityManager, request: PortRequest): Promise<PortWithAddresses> {
+  // The quota lock before any row lock, as every create takes it first.
+  await checkNetworkQuota(db, request.projectId, { port: 1 });
   const network = await db
     .getRepository(Network)
     .createQueryBuilder('n')

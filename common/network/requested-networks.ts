@@ -111,3 +111,13 @@ export async function validateRequestedNetworks(
 ): Promise<void> {
   await planInstancePorts(db, projectId, requested);
 }
+
+/**
+ * How many ports each instance of the request needs created (Nova's _ports_needed_per_instance):
+ * one for 'auto', one per network entry, none for a port the user passed in.
+ */
+export function newPortsPerInstance(requested: RequestedNetworks): number {
+  if (requested === 'none') return 0;
+  if (requested === 'auto') return 1;
+  return requested.filter((entry) => entry.portId === undefined).length;
+}

@@ -16,6 +16,7 @@ import {
   subnetInUse,
   subnetNotFound,
 } from './neutron-errors';
+import { checkNetworkQuota } from './network-quotas';
 import { updateRevised } from './revisions';
 import { checkHostRoutes, checkNameservers, planSubnet, requireCidr } from './subnet-plan';
 
@@ -57,13 +58,18 @@ async function checkNoOverlap(db: EntityManager, networkId: string, cidrText: st
   }
 }
 
-/** Creates a subnet, all or nothing (a savepoint inside the caller's transaction, if any). */
+/**
+ * Creates a subnet within its project's subnet quota, all or nothing (a savepoint inside the
+ * caller's transaction, if any).
+ */
 export function createSubnet(db: EntityManager, request: SubnetRequest): Promise<Subnet> {
   return db.transaction((tx) => insertSubnet(tx, request));
 }
 
 async function insertSubnet(db: EntityManager, request: SubnetRequest): Promise<Subnet> {
   const plan = planSubnet(request);
+  // Before any row lock, as every create takes its project's quota lock first.
+  await checkNetworkQuota(db, request.projectId, { subnet: 1 });
   // Serializes subnet creations on one network, so that two overlapping ones cannot both pass.
   const network = await db
     .getRepository(Network)

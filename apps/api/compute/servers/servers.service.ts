@@ -19,6 +19,7 @@ import { type ApiVersion } from '../microversion';
 import { type BootPlan, resolveBootRequest } from './boot-request';
 import { recordAction } from '../../../../common/compute/instance-actions';
 import { launchOf, taskIdOf } from '../../../../common/compute/operation-launch';
+import { maxCountWithinPortQuota } from './port-quota';
 import { quotaExceeded } from './quota-exceeded';
 import { OperationLauncher } from './operation-launcher';
 import { type ServerCreateBody } from './server.schemas';
@@ -100,8 +101,9 @@ export class ServersService {
     };
   }
 
-  /** How many of min..max instances fit the project's quota, or Nova's 403. */
+  /** How many of min..max instances fit the project's quotas (ports first, as Nova), or Nova's 403. */
   private async countWithinQuota(db: EntityManager, projectId: string, plan: BootPlan): Promise<number> {
+    const maxCount = await maxCountWithinPortQuota(db, projectId, plan.requestSpec.networks, plan);
     const [limits, usage] = await Promise.all([
       projectLimits(db, this.settings.config, projectId),
       projectUsage(db, projectId),
@@ -121,7 +123,7 @@ export class ServersService {
         `min_count ${plan.minCount} is more than the ${perRequest} servers one request may create.`,
       );
     }
-    const count = Math.min(plan.maxCount, allowed, perRequest);
+    const count = Math.min(maxCount, allowed, perRequest);
     if (plan.groupUuid && limits.server_group_members >= 0) {
       const [{ members }] = await db.query(
         'SELECT count(*)::int AS members FROM server_group_members WHERE group_uuid = $1',

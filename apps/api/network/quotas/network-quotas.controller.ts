@@ -7,50 +7,27 @@ import { enforce } from '../../common/policy';
 import { pyRepr } from '../../common/py-repr';
 import { ErrorStatuses, JsonSchemaBody, Returns } from '../../common/openapi';
 import { anyValue, arr, mapOf, obj, str, wrapped } from '../../common/openapi-shapes';
-
-/** Neutron's quota resources and their defaults (neutron.conf [quotas]); -1 is unlimited. */
-export const NETWORK_QUOTA_DEFAULTS = {
-  network: 100,
-  subnet: 100,
-  port: 500,
-  router: 10,
-  floatingip: 50,
-  security_group: 10,
-  security_group_rule: 100,
-} as const;
-
-type Resource = keyof typeof NETWORK_QUOTA_DEFAULTS;
-const RESOURCES = Object.keys(NETWORK_QUOTA_DEFAULTS) as Resource[];
-type Limits = Record<Resource, number>;
-
-/** The tables usage is counted in; routers and floating IPs are not served, so never used. */
-const USAGE_TABLES: Partial<Record<Resource, string>> = {
-  network: 'networks',
-  subnet: 'subnets',
-  port: 'ports',
-  security_group: 'security_groups',
-  security_group_rule: 'security_group_rules',
-};
+import {
+  NETWORK_QUOTA_DEFAULTS,
+  NETWORK_QUOTA_RESOURCES as RESOURCES,
+  type NetworkQuotaResource as Resource,
+  networkQuotaLimits,
+  networkQuotaUsage,
+} from '../../../../common/network/network-quotas';
 
 const MAX_INT = 2147483647;
 
 /**
  * /v2.0/quotas: Neutron's DbQuotaDriver API. Limits are stored per project (network_quotas), a
- * row only where one was set; they are reported and stored, not yet enforced on create.
+ * row only where one was set; creates enforce them (common/network/network-quotas.ts).
  */
 @ApiTags('network: quotas')
 @Controller('network/v2.0/quotas')
 export class NetworkQuotasController {
   constructor(private readonly dataSource: DataSource) {}
 
-  private async limitsOf(projectId: string): Promise<Limits> {
-    const rows: { resource: string; hard_limit: number }[] = await this.dataSource.query(
-      'SELECT resource, hard_limit FROM network_quotas WHERE project_id = $1',
-      [projectId],
-    );
-    const limits: Limits = { ...NETWORK_QUOTA_DEFAULTS };
-    for (const row of rows) if (row.resource in limits) limits[row.resource as Resource] = row.hard_limit;
-    return limits;
+  private limitsOf(projectId: string) {
+    return networkQuotaLimits(this.dataSource.manager, projectId);
   }
 
   /** Neutron checks get_quota only when the project asked about is not the caller's. */
@@ -101,21 +78,13 @@ export class NetworkQuotasController {
 
   /** The quota-details extension: limit, used and reserved (always 0) per resource. */
   @Returns(200, wrapped('quota', mapOf(anyValue)))
-  @Get(':id/details.json')
+  @Get([':id/details.json', ':id/details'])
   async details(@Caller() auth: AuthContext, @Param('id') id: string) {
     this.mayRead(auth, id);
     const limits = await this.limitsOf(id);
     const quota: Record<string, { limit: number; used: number; reserved: number }> = {};
     for (const resource of RESOURCES) {
-      const table = USAGE_TABLES[resource];
-      let used = 0;
-      if (table) {
-        const [row]: { count: string }[] = await this.dataSource.query(
-          `SELECT count(*) AS count FROM ${table} WHERE project_id = $1`,
-          [id],
-        );
-        used = Number(row.count);
-      }
+      const used = await networkQuotaUsage(this.dataSource.manager, id, resource);
       quota[resource] = { limit: limits[resource], used, reserved: 0 };
     }
     return { quota };
@@ -137,8 +106,8 @@ export class NetworkQuotasController {
     if (!requested || typeof requested !== 'object' || Array.isArray(requested)) {
       throw new ApiError('badRequest', 'Resource body required');
     }
-    // --force and --check-limit of the client; limits are not enforced yet, so usage is not checked.
-    const { force: _force, check_limit: _checkLimit, ...limits } = requested as Record<string, unknown>;
+    // --force and --check-limit of the client: only check_limit looks at usage, as in Neutron.
+    const { force: _force, check_limit: checkLimit, ...limits } = requested as Record<string, unknown>;
     const unknown = Object.keys(limits).filter((key) => !RESOURCES.includes(key as Resource));
     if (unknown.length > 0) {
       throw new ApiError('badRequest', `Unrecognized attribute(s) '${unknown.join(', ')}'`);
@@ -167,6 +136,7 @@ export class NetworkQuotasController {
       }
       values.push([resource, value]);
     }
+    if (checkLimit) await this.checkUsageFits(id, values);
     for (const [resource, value] of values) {
       await this.dataSource.query(
         `INSERT INTO network_quotas (project_id, resource, hard_limit) VALUES ($1, $2, $3)
@@ -175,6 +145,23 @@ export class NetworkQuotasController {
       );
     }
     return { quota: await this.limitsOf(id) };
+  }
+
+  /**
+   * Neutron's check_limit: no new limit below what the project uses now. Neutron compares -1 too
+   * (and so refuses "unlimited" to any project using something); here -1 passes, as it is meant.
+   */
+  private async checkUsageFits(projectId: string, values: [string, number][]): Promise<void> {
+    for (const [resource, limit] of values) {
+      if (limit < 0) continue;
+      const used = await networkQuotaUsage(this.dataSource.manager, projectId, resource as Resource);
+      if (used > limit) {
+        throw new ApiError(
+          'badRequest',
+          `Quota limit ${limit} for ${resource} must be greater than or equal to already used ${used}`,
+        );
+      }
+    }
   }
 
   @Returns(204)

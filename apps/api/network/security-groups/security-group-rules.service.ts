@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { checkNetworkQuota } from '../../../../common/network/network-quotas';
 import { updateRevised } from '../../../../common/network/revisions';
 import { ruleExists } from '../../../../common/network/security-group-errors';
 import { isUniqueViolation } from '../../../../common/db-errors';
@@ -83,8 +84,10 @@ export class SecurityGroupRulesService {
       remoteGroupId,
     });
     await this.db
-      .getRepository(SecurityGroupRule)
-      .insert(rule)
+      .transaction(async (tx) => {
+        await checkNetworkQuota(tx, rule.projectId, { security_group_rule: 1 });
+        await tx.getRepository(SecurityGroupRule).insert(rule);
+      })
       .catch(async (error: unknown) => {
         if (!isUniqueViolation(error)) throw error;
         throw ruleExists(await this.duplicateOf(group.id, values, remoteGroupId));

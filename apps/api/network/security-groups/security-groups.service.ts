@@ -5,6 +5,7 @@ import {
   ensureDefaultSecurityGroup,
   isDefaultSecurityGroup,
 } from '../../../../common/network/default-security-group';
+import { checkNetworkQuota } from '../../../../common/network/network-quotas';
 import { updateRevised } from '../../../../common/network/revisions';
 import {
   cannotRemoveDefault,
@@ -29,6 +30,9 @@ import { NetworkUrls } from '../network-urls';
 import { SecurityGroupAccess } from './security-group-access';
 import { groupView } from './security-group-views';
 import { groupCreateSchema, type SecurityGroupBody, groupUpdateSchema } from './security-group.schemas';
+
+/** A new group's rules: everything out, over each IP version. */
+const EGRESS_ETHERTYPES = ['IPv4', 'IPv6'] as const;
 
 export const FILTERS: Filters = { ...STANDARD_FILTERS, stateful: { property: 'stateful', type: 'boolean' } };
 
@@ -85,8 +89,12 @@ export class SecurityGroupsService {
     const projectId = this.network.owner(auth, body);
     enforce(auth, 'network:write_security_group', { projectId });
     if (body.name?.toLowerCase() === 'default') throw defaultAlreadyExists();
-    await ensureDefaultSecurityGroup(this.db, projectId);
     const group = await this.db.transaction(async (tx) => {
+      // Neutron counts the project's groups before it makes the default one (which the
+      // security_group quota does not hold back), then the new group's two rules.
+      await checkNetworkQuota(tx, projectId, { security_group: 1 });
+      await ensureDefaultSecurityGroup(tx, projectId);
+      await checkNetworkQuota(tx, projectId, { security_group_rule: EGRESS_ETHERTYPES.length });
       const created = await tx.getRepository(SecurityGroup).save({
         id: randomUUID(),
         projectId,
@@ -96,7 +104,7 @@ export class SecurityGroupsService {
       });
       // Every new group lets everything out, as in Neutron.
       await tx.getRepository(SecurityGroupRule).insert(
-        (['IPv4', 'IPv6'] as const).map((ethertype) => ({
+        EGRESS_ETHERTYPES.map((ethertype) => ({
           id: randomUUID(),
           securityGroupId: created.id,
           projectId,

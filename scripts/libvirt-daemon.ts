@@ -1,6 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from './net';
@@ -17,6 +25,22 @@ const BOUND = {
   log: '/var/log/libvirt',
   cache: '/var/cache/libvirt',
 };
+
+/** libvirt's standard network filters (clean-traffic...), as Debian's libvirt-daemon-config-nwfilter ships them. */
+const STANDARD_NWFILTERS = '/usr/share/libvirt/nwfilter';
+
+/**
+ * The standard filters copied into the daemon's own /etc/libvirt/nwfilter, as that package's
+ * install does for the machine's: the ports' filters refer to them. One there already is kept.
+ */
+function installStandardFilters(etc: string): void {
+  if (!existsSync(STANDARD_NWFILTERS)) return;
+  const dir = join(etc, 'nwfilter');
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync(STANDARD_NWFILTERS).filter((file) => file.endsWith('.xml'))) {
+    if (!existsSync(join(dir, name))) copyFileSync(join(STANDARD_NWFILTERS, name), join(dir, name));
+  }
+}
 
 /** Where one libvirt host's daemon lives under the data directory, and how its compute worker reaches it. */
 export function libvirtHostLayout(dataDir: string, host: string) {
@@ -43,6 +67,7 @@ export function writeLibvirtHostConfig(dataDir: string, host: string): void {
   if (!existsSync(uuidFile)) writeFileSync(uuidFile, randomUUID());
   const hostUuid = readFileSync(uuidFile, 'utf8').trim();
   const etc = join(layout.dir, 'etc');
+  installStandardFilters(etc);
   writeFileSync(
     join(etc, 'libvirtd.conf'),
     [

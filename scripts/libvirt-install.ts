@@ -9,6 +9,10 @@ export const LIBVIRT_PACKAGES = [
   'libvirt-clients',
   'qemu-system-x86',
   'qemu-utils',
+  // The ports' security groups: libvirt's standard filters, and the tools its nwfilter driver runs.
+  'libvirt-daemon-config-nwfilter',
+  'iptables',
+  'ebtables',
 ];
 export const GUEST_IMAGE_PACKAGES = ['linux-image-cloud-amd64', 'busybox-static'];
 

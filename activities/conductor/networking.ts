@@ -33,6 +33,7 @@ const guestInterfaceOf = (port: InstancePort): GuestInterface => ({
   networkName: port.networkName,
   macAddress: port.macAddress,
   fixedIps: port.fixedIps.map((ip) => ip.ipAddress),
+  firewallRules: port.firewallRules,
 });
 
 /** The network service of this cloud, in the same database. */

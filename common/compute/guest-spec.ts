@@ -1,5 +1,22 @@
 import type { FlavorSnapshot } from '../../entities/instance.entities';
 
+/**
+ * One rule of a port's security groups as the host's firewall applies it: a remote group is
+ * already resolved into its members' addresses (one rule per address), so the host, which has no
+ * database, needs nothing else.
+ */
+export interface FirewallRule {
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  /** The protocol as the rule stores it (a name or a number), null for any. */
+  protocol: string | null;
+  /** The port range for TCP, UDP and the like; ICMP's type and code. */
+  portRangeMin: number | null;
+  portRangeMax: number | null;
+  /** The remote address or prefix; null for anywhere. */
+  remoteIpPrefix: string | null;
+}
+
 /** A network interface of a guest, as the network service allocated it. */
 export interface GuestInterface {
   portId: string;
@@ -7,6 +24,11 @@ export interface GuestInterface {
   networkName: string;
   macAddress: string;
   fixedIps: string[];
+  /**
+   * What the port's security groups allow, every other ingress and egress dropped; null when
+   * port security is off (nothing filtered). Absent in specs recorded before hosts filtered.
+   */
+  firewallRules?: FirewallRule[] | null;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { type EntityManager, In } from 'typeorm';
 import { ApiError } from '../../apps/api/common/api-error';
 import { Network, Port } from '../../entities/network.entities';
+import { type FirewallRule } from '../compute/guest-spec';
 import { parseIp, type IpVersion } from './ip-address';
+import { firewallRulesOf } from './port-firewall-rules';
 import { createPort, fixedIpsOf } from './ports';
 import { planInstancePorts, type RequestedNetworks } from './requested-networks';
 
@@ -27,22 +29,23 @@ export interface InstancePort {
   networkName: string;
   macAddress: string;
   fixedIps: { subnetId: string; ipAddress: string; version: IpVersion }[];
+  /** What its security groups allow; null with port security off. */
+  firewallRules: FirewallRule[] | null;
 }
 
 async function describe(db: EntityManager, ports: Port[]): Promise<InstancePort[]> {
   const networkIds = [...new Set(ports.map((port) => port.networkId))];
   const networks = await db.getRepository(Network).findBy({ id: In(networkIds) });
   const names = new Map(networks.map((network) => [network.id, network.name]));
-  const fixedIps = await fixedIpsOf(
-    db,
-    ports.map((port) => port.id),
-  );
+  const ids = ports.map((port) => port.id);
+  const [fixedIps, firewallRules] = await Promise.all([fixedIpsOf(db, ids), firewallRulesOf(db, ids)]);
   return ports.map((port) => ({
     id: port.id,
     networkId: port.networkId,
     networkName: names.get(port.networkId) ?? '',
     macAddress: port.macAddress,
     fixedIps: fixedIps.get(port.id)!.map((ip) => ({ ...ip, version: parseIp(ip.ipAddress)!.version })),
+    firewallRules: firewallRules.get(port.id) ?? null,
   }));
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { queueFirewallSync } from '../../../common/compute/security-group-events';
 import { queueServerEvents } from '../../../common/compute/server-events';
 import { type WorkflowLaunch } from '../../../common/compute/workflow-outbox';
 import { formatIp, parseIp } from '../../../common/network/ip-address';
@@ -203,9 +204,17 @@ export class PortsService {
     if (body.mac_address !== undefined) enforce(auth, 'network:admin');
     const securityGroupIds = securityGroupsOfBody(body);
     let event: WorkflowLaunch | undefined;
+    let others: WorkflowLaunch[] = [];
+    // What its filter (and those naming its groups as remote) is made of.
+    const firewallChange =
+      body.fixed_ips !== undefined ||
+      securityGroupIds !== undefined ||
+      body.port_security_enabled !== undefined;
     const updated = await this.access.dataSource.transaction(async (db: EntityManager) => {
-      // Re-addressing a server's port is Neutron's network-changed to Nova.
-      if (body.fixed_ips) event = await this.queueServerEvent(db, id, 'network-changed');
+      // Re-addressing a server's port is Neutron's network-changed to Nova; so is a change of
+      // its groups here, where the host applies them.
+      if (firewallChange) event = await this.queueServerEvent(db, id, 'network-changed');
+      const groupsBefore = (await securityGroupsOf(db, [id])).get(id)!;
       const mac = body.mac_address?.toLowerCase();
       const macAddress =
         mac && mac !== port.macAddress ? await chooseMacAddress(db, port.networkId, mac) : undefined;
@@ -213,9 +222,17 @@ export class PortsService {
       await updateRevised(db, Port, id, { ...attributes(body), ...(macAddress && { macAddress }) });
       const current = await db.getRepository(Port).findOneByOrFail({ id });
       await updatePortSecurityGroups(db, current, securityGroupIds, isAdmin(auth));
+      if (firewallChange) {
+        const groupsAfter = (await securityGroupsOf(db, [id])).get(id)!;
+        others = await queueFirewallSync(db, {
+          memberGroupIds: [...new Set([...groupsBefore, ...groupsAfter])],
+          exceptInstance: current.instanceUuid ?? undefined,
+        });
+      }
       return current;
     });
     await this.workflows.start(event);
+    for (const launch of others) await this.workflows.start(launch);
     return { port: await this.view(auth, updated) };
   }
 
@@ -223,11 +240,14 @@ export class PortsService {
     const port = await this.access.port(auth, id);
     enforce(auth, 'network:write', { projectId: port.projectId });
     // Neutron lets the owner delete a server's port, and tells Nova (network-vif-deleted).
-    const event = await this.access.dataSource.transaction(async (db: EntityManager) => {
+    const [event, others] = await this.access.dataSource.transaction(async (db: EntityManager) => {
       const queued = await this.queueServerEvent(db, id, 'network-vif-deleted');
+      const groups = (await securityGroupsOf(db, [id])).get(id)!;
       await db.getRepository(Port).delete({ id });
-      return queued;
+      // Its addresses leave the filters that name its groups as remote.
+      return [queued, await queueFirewallSync(db, { memberGroupIds: groups })] as const;
     });
     await this.workflows.start(event);
+    for (const launch of others) await this.workflows.start(launch);
   }
 }

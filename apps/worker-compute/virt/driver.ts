@@ -1,8 +1,8 @@
-import { type GuestInterface, type GuestSpec } from '../../../common/compute/guest-spec';
+import { type FirewallRule, type GuestInterface, type GuestSpec } from '../../../common/compute/guest-spec';
 import { type HostResources } from '../../../common/host-report';
 import { type PowerState } from '../../../common/power-state';
 
-export type { GuestInterface, GuestSpec, HostResources };
+export type { FirewallRule, GuestInterface, GuestSpec, HostResources };
 
 /** What a driver can do; callers check before asking (Nova's driver.capabilities). */
 export interface DriverCapabilities {

@@ -111,4 +111,16 @@ describe('libvirt domain XML', () => {
     const xml = domainXml(spec(), files, { virtType: 'qemu', arch: 'x86_64', ...layout });
     expect(xml).toContain('<nova:name>web&lt;1&gt;&amp;co</nova:name>');
   });
+
+  it("refers each filtered port's interface to its nwfilter, and an unfiltered one (an old spec) to none", () => {
+    const [filtered, old] = spec().interfaces;
+    const xml = domainXml(spec({ interfaces: [{ ...filtered, firewallRules: [] }, old] }), files, {
+      virtType: 'qemu',
+      arch: 'x86_64',
+      ...layout,
+    });
+    const nics = xml.split('<interface').slice(1);
+    expect(nics[0]).toContain(`<filterref filter="nova-instance-${UUID}-p1"/>`);
+    expect(nics[1]).not.toContain('filterref');
+  });
 });

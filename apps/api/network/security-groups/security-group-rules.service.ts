@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { queueFirewallSync } from '../../../../common/compute/security-group-events';
 import { checkNetworkQuota } from '../../../../common/network/network-quotas';
 import { updateRevised } from '../../../../common/network/revisions';
 import { ruleExists } from '../../../../common/network/security-group-errors';
@@ -8,6 +9,7 @@ import { SecurityGroupRule } from '../../../../entities';
 import { type AuthContext } from '../../common/auth/auth-context';
 import { enforce } from '../../common/policy';
 import { validateBody } from '../../common/validation';
+import { WorkflowStarter } from '../../common/workflow-starter';
 import { fieldsOf, type Filters, listPage, pickFields, type QueryParams } from '../list-query';
 import { NetworkAccess } from '../network-access';
 import { NetworkUrls } from '../network-urls';
@@ -41,6 +43,7 @@ export class SecurityGroupRulesService {
     private readonly access: SecurityGroupAccess,
     private readonly network: NetworkAccess,
     private readonly urls: NetworkUrls,
+    private readonly workflows: WorkflowStarter,
   ) {}
 
   private get db() {
@@ -83,15 +86,18 @@ export class SecurityGroupRulesService {
       description: body.description ?? '',
       remoteGroupId,
     });
-    await this.db
+    // The member servers' hosts are told in the transaction that adds the rule (see queueFirewallSync).
+    const launches = await this.db
       .transaction(async (tx) => {
         await checkNetworkQuota(tx, rule.projectId, { security_group_rule: 1 });
         await tx.getRepository(SecurityGroupRule).insert(rule);
+        return queueFirewallSync(tx, { ruleGroupIds: [group.id] });
       })
       .catch(async (error: unknown) => {
         if (!isUniqueViolation(error)) throw error;
         throw ruleExists(await this.duplicateOf(group.id, values, remoteGroupId));
       });
+    for (const launch of launches) await this.workflows.start(launch);
     const created = await this.db.getRepository(SecurityGroupRule).findOneByOrFail({ id: rule.id });
     return { security_group_rule: ruleView(created) };
   }
@@ -111,7 +117,11 @@ export class SecurityGroupRulesService {
   async remove(auth: AuthContext, id: string) {
     const rule = await this.access.rule(auth, id);
     enforce(auth, 'network:write_security_group', { projectId: rule.projectId });
-    await this.db.getRepository(SecurityGroupRule).delete({ id });
+    const launches = await this.db.transaction(async (tx) => {
+      await tx.getRepository(SecurityGroupRule).delete({ id });
+      return queueFirewallSync(tx, { ruleGroupIds: [rule.securityGroupId] });
+    });
+    for (const launch of launches) await this.workflows.start(launch);
   }
 
   /** The existing rule a duplicate collided with, matched as the unique index matches. */

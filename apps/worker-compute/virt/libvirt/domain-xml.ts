@@ -1,5 +1,7 @@
 import { type GuestSpec } from '../driver';
+import { escapeXml } from './escape-xml';
 import { type InstanceFiles } from './instance-files';
+import { portFilterName } from './nwfilter-xml';
 
 /** Nova's kernel command line for a direct kernel boot whose image has no os_command_line. */
 const DEFAULT_COMMAND_LINE = 'root=/dev/vda console=tty0 console=ttyS0';
@@ -17,17 +19,11 @@ export interface DomainOptions {
   ramdisk: boolean;
 }
 
-const escapeXml = (text: string) =>
-  text.replace(
-    /[<>&'"]/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
-  );
-
 /**
  * The libvirt domain of a guest, as Nova's libvirt driver builds it from flavor, image and ports:
  * the domain's uuid is the instance's, its disks are qcow2 files in the instance directory, one
- * virtio NIC per port with the port's MAC on a tap device, and a serial console logged to a file
- * that survives reboots (append).
+ * virtio NIC per port with the port's MAC on a tap device, filtered by the port's nwfilter (see
+ * nwfilter-xml.ts), and a serial console logged to a file that survives reboots (append).
  */
 export function domainXml(spec: GuestSpec, files: InstanceFiles, options: DomainOptions): string {
   const x = escapeXml;
@@ -100,6 +96,10 @@ export function domainXml(spec: GuestSpec, files: InstanceFiles, options: Domain
       '    <interface type="ethernet">',
       `      <mac address="${x(nic.macAddress)}"/>`,
       `      <model type="${x(nicModel)}"/>`,
+      // A spec recorded before hosts filtered has no rules to filter by.
+      ...(nic.firewallRules === undefined
+        ? []
+        : [`      <filterref filter="${x(portFilterName(spec.instanceUuid, nic.portId))}"/>`]),
       '    </interface>',
     ]),
     '    <serial type="file">',

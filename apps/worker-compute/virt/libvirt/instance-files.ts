@@ -50,4 +50,9 @@ export class InstanceFiles {
   get domainXml() {
     return join(this.directory, 'libvirt.xml');
   }
+
+  /** When (ms) the ports were read whose filters the last interface sync defined. */
+  get filtersAsOf() {
+    return join(this.directory, 'filters.as-of');
+  }
 }

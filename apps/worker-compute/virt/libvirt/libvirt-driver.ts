@@ -23,6 +23,7 @@ import { domainXml, rootDeviceName } from './domain-xml';
 import { libvirtResources } from './host-resources';
 import { InstanceFiles } from './instance-files';
 import { awaitOrphanedMigration, LiveMigrationJob } from './live-migration-job';
+import { PortFilters } from './port-filters';
 import { createBlank, createOverlay, growTo, rebaseOnto } from './qemu-img';
 import { LibvirtError, Virsh } from './virsh';
 
@@ -65,6 +66,8 @@ export class LibvirtDriver implements VirtDriver {
     needsImageData: true,
   };
   private readonly virsh: Virsh;
+  /** The ports' security groups as libvirt nwfilters, one per port, referred to by its interface. */
+  private readonly filters: PortFilters;
   private readonly instancesDir: string;
   /** Live migrations running from this host, by instance uuid, so that a force-complete finds its job. */
   private readonly migrations = new Map<string, LiveMigrationJob>();
@@ -78,6 +81,7 @@ export class LibvirtDriver implements VirtDriver {
     private readonly instancesRoot: string,
   ) {
     this.virsh = new Virsh(config.libvirt.connection_uri || 'qemu:///system');
+    this.filters = new PortFilters(this.virsh);
     this.instancesDir = join(instancesRoot, host);
   }
 
@@ -107,11 +111,12 @@ export class LibvirtDriver implements VirtDriver {
     return this.spawned(spec);
   }
 
-  /** The domain stopped and undefined, its files (and a cold move's kept source files) removed. */
+  /** The domain stopped and undefined with its ports' filters, its files (and a cold move's kept source files) removed. */
   async destroy(instanceUuid: string): Promise<void> {
     const job = this.migrations.get(instanceUuid);
     if (job) await job.abort();
     await this.undefine(instanceUuid);
+    await this.filters.undefine(instanceUuid);
     await this.filesOf(instanceUuid).remove();
     await this.keptFilesOf(instanceUuid).remove();
   }
@@ -176,12 +181,20 @@ export class LibvirtDriver implements VirtDriver {
 
   /**
    * Unplugs every interface whose MAC no port of the list has, from the running guest and from its
-   * definition, as Nova's detach_interface on network-vif-deleted. Addresses live in the guest, not
-   * in libvirt: a network-changed changes nothing here, as on Nova's libvirt driver. Unplugging
-   * only, it needs no ordering of syncs (`asOf`), and a retry finds less to do.
+   * definition, as Nova's detach_interface on network-vif-deleted, and redefines the others'
+   * filters from their ports' addresses and security groups (libvirt applies them at once).
+   * Addresses live in the guest, not in libvirt. Filters are defined only from a sync read no
+   * earlier (`asOf`) than the one last applied, so that crossing syncs end at the newest rules;
+   * unplugging needs no ordering, and a retry finds less to do.
    */
-  async syncInterfaces(instanceUuid: string, interfaces: GuestInterface[], _asOf: number): Promise<void> {
+  async syncInterfaces(instanceUuid: string, interfaces: GuestInterface[], asOf: number): Promise<void> {
     const { state } = await this.domain(instanceUuid);
+    const stamp = this.filesOf(instanceUuid).filtersAsOf;
+    const lastApplied = Number(await readFile(stamp, 'utf8').catch(() => '0')) || 0;
+    if (asOf >= lastApplied && (await pathExists(this.filesOf(instanceUuid).directory))) {
+      await this.filters.define(instanceUuid, interfaces);
+      await writeFile(stamp, String(asOf));
+    }
     const wanted = new Set(interfaces.map((nic) => nic.macAddress.toLowerCase()));
     const stale = async (flags: string[]) =>
       interfacesOf((await this.virsh.onDomain(['domiflist', instanceUuid, ...flags])) ?? '').filter(
@@ -190,7 +203,7 @@ export class LibvirtDriver implements VirtDriver {
     for (const nic of await stale(['--inactive'])) {
       await this.virsh.onDomain(['detach-interface', instanceUuid, nic.type, '--mac', nic.mac, '--config']);
     }
-    if (state === 'shut off') return;
+    if (state === 'shut off') return this.removeUnpluggedFilters(instanceUuid, interfaces);
     for (const nic of await stale([])) {
       // A guest that has not answered an earlier unplug yet is still removing it: that is done.
       await this.virsh
@@ -200,6 +213,13 @@ export class LibvirtDriver implements VirtDriver {
             throw error;
         });
     }
+    await this.removeUnpluggedFilters(instanceUuid, interfaces);
+  }
+
+  /** The filters of ports no longer plugged go (one the guest still holds is left for destroy). */
+  private async removeUnpluggedFilters(instanceUuid: string, interfaces: GuestInterface[]): Promise<void> {
+    const keep = interfaces.map((nic) => nic.portId);
+    await this.filters.undefine(instanceUuid, { keep, leaveInUse: true });
   }
 
   /** The serial console's log file, its last 100 KiB as Nova returns it. */
@@ -271,7 +291,10 @@ export class LibvirtDriver implements VirtDriver {
   /** The kept source files go; on a host the guest left, so does its old domain. */
   async confirmMigration(instanceUuid: string): Promise<void> {
     await this.keptFilesOf(instanceUuid).remove();
-    if (!(await pathExists(this.filesOf(instanceUuid).directory))) await this.undefine(instanceUuid);
+    if (!(await pathExists(this.filesOf(instanceUuid).directory))) {
+      await this.undefine(instanceUuid);
+      await this.filters.undefine(instanceUuid);
+    }
   }
 
   /** As Nova's finish_revert_migration: the kept files are the guest's again, the domain defined with the old flavor. */
@@ -326,6 +349,8 @@ export class LibvirtDriver implements VirtDriver {
     const files = this.filesOf(spec.instanceUuid);
     await mkdir(files.directory, { recursive: true });
     await this.createDisks(spec, files);
+    // The incoming domain's interfaces refer to them: libvirt here needs them before it arrives.
+    await this.filters.define(spec.instanceUuid, spec.interfaces);
     await writeFile(files.domainXml, this.xmlOf(spec, files, await this.diskLayout(spec, files)));
   }
 
@@ -434,6 +459,7 @@ export class LibvirtDriver implements VirtDriver {
 
   /** Writes the domain's XML into its directory (as Nova's libvirt.xml) and defines it from there. */
   private async define(spec: GuestSpec, files: InstanceFiles): Promise<void> {
+    await this.filters.define(spec.instanceUuid, spec.interfaces);
     await writeFile(files.domainXml, this.xmlOf(spec, files, await this.diskLayout(spec, files)));
     await this.virsh.run(['define', files.domainXml]);
   }

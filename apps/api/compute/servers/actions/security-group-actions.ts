@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { queueFirewallSync } from '../../../../../common/compute/security-group-events';
+import { type WorkflowLaunch } from '../../../../../common/compute/workflow-outbox';
 import { fixedIpsOf } from '../../../../../common/network/ports';
 import {
   securityGroupsOf,
@@ -13,6 +15,7 @@ import {
 import { Port } from '../../../../../entities';
 import { ApiError, badRequest, notFound } from '../../../common/api-error';
 import { isAdmin } from '../../../common/auth/auth-context';
+import { WorkflowStarter } from '../../../common/workflow-starter';
 import { type ActionRequest } from './server-action';
 
 /** {"name": ...} as Nova's SecurityGroupActionController._parse reads it (no JSON schema). */
@@ -56,6 +59,10 @@ async function setGroups(db: EntityManager, port: Port, groupIds: string[], admi
   await updateRevised(db, Port, port.id, {});
 }
 
+/** The instance's hosts (and those of servers naming the group as remote) told, as Neutron's agents are. */
+const queueSync = (db: EntityManager, ports: Port[], groupId: string) =>
+  queueFirewallSync(db, { portIds: ports.map((port) => port.id), memberGroupIds: [groupId] });
+
 /**
  * addSecurityGroup and removeSecurityGroup, which Nova's API does alone with Neutron (no compute
  * call, no instance action recorded): every port of the instance joins or leaves the group. Unlike
@@ -63,51 +70,65 @@ async function setGroups(db: EntityManager, port: Port, groupIds: string[], admi
  */
 @Injectable()
 export class SecurityGroupActions {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly workflows: WorkflowStarter,
+  ) {}
 
-  add(request: ActionRequest<unknown>): Promise<void> {
-    return this.dataSource.transaction(async (db) => {
-      const { groupId, ports, groups } = await groupAndPorts(db, request);
-      const fixedIps = await fixedIpsOf(
-        db,
-        ports.map((port) => port.id),
-      );
-      for (const port of ports) {
-        // Nova's _has_security_group_requirements: an address and port security on.
-        if (!port.portSecurityEnabled || fixedIps.get(port.id)!.length === 0) {
-          throw badRequest(
-            'Network requires port_security_enabled and subnet associated in order to apply security groups.',
-          );
+  async add(request: ActionRequest<unknown>): Promise<void> {
+    await this.started(
+      this.dataSource.transaction(async (db) => {
+        const { groupId, ports, groups } = await groupAndPorts(db, request);
+        const fixedIps = await fixedIpsOf(
+          db,
+          ports.map((port) => port.id),
+        );
+        for (const port of ports) {
+          // Nova's _has_security_group_requirements: an address and port security on.
+          if (!port.portSecurityEnabled || fixedIps.get(port.id)!.length === 0) {
+            throw badRequest(
+              'Network requires port_security_enabled and subnet associated in order to apply security groups.',
+            );
+          }
+          // Nova appends the group as it is; Neutron refuses a duplicate, and Nova passes that on.
+          if (groups.get(port.id)!.includes(groupId)) {
+            throw badRequest(
+              `Invalid input for security_groups. Reason: Duplicate items in the list: '${groupId}'.`,
+            );
+          }
+          await setGroups(db, port, [...groups.get(port.id)!, groupId], isAdmin(request.caller));
         }
-        // Nova appends the group as it is; Neutron refuses a duplicate, and Nova passes that on.
-        if (groups.get(port.id)!.includes(groupId)) {
-          throw badRequest(
-            `Invalid input for security_groups. Reason: Duplicate items in the list: '${groupId}'.`,
-          );
-        }
-        await setGroups(db, port, [...groups.get(port.id)!, groupId], isAdmin(request.caller));
-      }
-    });
+        return queueSync(db, ports, groupId);
+      }),
+    );
   }
 
-  remove(request: ActionRequest<unknown>): Promise<void> {
-    return this.dataSource.transaction(async (db) => {
-      const { name, groupId, ports, groups } = await groupAndPorts(db, request);
-      let found = false;
-      for (const port of ports) {
-        const current = groups.get(port.id)!;
-        if (!current.includes(groupId)) continue;
-        await setGroups(
-          db,
-          port,
-          current.filter((id) => id !== groupId),
-          isAdmin(request.caller),
-        );
-        found = true;
-      }
-      if (!found) {
-        throw notFound(`Security group ${name} not associated with the instance ${request.instance.uuid}`);
-      }
-    });
+  async remove(request: ActionRequest<unknown>): Promise<void> {
+    await this.started(
+      this.dataSource.transaction(async (db) => {
+        const { name, groupId, ports, groups } = await groupAndPorts(db, request);
+        let found = false;
+        for (const port of ports) {
+          const current = groups.get(port.id)!;
+          if (!current.includes(groupId)) continue;
+          await setGroups(
+            db,
+            port,
+            current.filter((id) => id !== groupId),
+            isAdmin(request.caller),
+          );
+          found = true;
+        }
+        if (!found) {
+          throw notFound(`Security group ${name} not associated with the instance ${request.instance.uuid}`);
+        }
+        return queueSync(db, ports, groupId);
+      }),
+    );
+  }
+
+  /** Starts, after commit, the launches the transaction queued. */
+  private async started(committed: Promise<WorkflowLaunch[]>): Promise<void> {
+    for (const launch of await committed) await this.workflows.start(launch);
   }
 }

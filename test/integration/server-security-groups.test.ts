@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiClient, DEMO } from '../support/api-client';
 import { ensureOpenstackCli, OpenstackCli } from '../support/openstack-cli';
 import { bootDefaults, createServer, getServer, LATEST, waitForServer } from '../support/servers';
-import { TestStack } from '../support/stack';
+import { TestStack, waitFor } from '../support/stack';
 
 const { cli: cliPath, reason } = ensureOpenstackCli();
 const itWithCli = cliPath ? it : it.skip;
@@ -18,6 +20,32 @@ describe('server security groups', () => {
   const createGroup = async (name: string) =>
     (await demo.post('/network/v2.0/security-groups', { security_group: { name } })).body.security_group;
   const portsOf = async (id: string) => (await demo.get(`/network/v2.0/ports?device_id=${id}`)).body.ports;
+  /** The rules the fake hypervisor holds for a guest's port (fake-guests.json), each as one line; null: port security off. */
+  const hostRules = (serverId: string, portId: string): string[] | null | undefined => {
+    let guests: Record<string, any> = {};
+    try {
+      guests = JSON.parse(readFileSync(join(stack.workDir, 'instances', 'sg-1', 'fake-guests.json'), 'utf8'));
+    } catch {
+      return undefined;
+    }
+    const nic = guests[serverId]?.interfaces?.find((i: any) => i.portId === portId);
+    if (nic?.firewallRules === null) return null;
+    return nic?.firewallRules?.map(
+      (r: any) => `${r.direction} ${r.ethertype} ${r.protocol} ${r.portRangeMin} ${r.remoteIpPrefix}`,
+    );
+  };
+  const hostShowsRules = (serverId: string, portId: string, expected: string[], what: string) =>
+    waitFor(
+      async () =>
+        JSON.stringify(hostRules(serverId, portId)?.sort()) === JSON.stringify([...expected].sort()),
+      30_000,
+      what,
+    );
+  const addRule = async (rule: Record<string, unknown>) => {
+    const res = await demo.post('/network/v2.0/security-group-rules', { security_group_rule: rule });
+    expect(res.status).toBe(201);
+    return res.body.security_group_rule;
+  };
   const boot = async (server: Record<string, unknown>) => {
     const res = await createServer(demo, {
       name: 'sg',
@@ -190,5 +218,55 @@ describe('server security groups', () => {
     expect(server.security_groups).toEqual([{ name: 'cli-group' }]);
     // `server add/remove security group` look the group up through Nova's os-security-groups
     // proxy: security-groups-proxy.test.ts drives them with the CLI.
+  });
+
+  it("hands the host each port's rules, and every change of them, remote groups as addresses", async () => {
+    const fw = await createGroup('fw');
+    const server = await boot({ security_groups: [{ name: 'fw' }] });
+    const [port] = await portsOf(server.id);
+    const own = port.fixed_ips[0].ip_address;
+    // A new group's own rules: egress anywhere, both ethertypes.
+    const egress = ['egress IPv4 null null null', 'egress IPv6 null null null'];
+    expect(hostRules(server.id, port.id)?.sort()).toEqual(egress);
+
+    const ssh = await addRule({
+      security_group_id: fw.id,
+      direction: 'ingress',
+      protocol: 'tcp',
+      port_range_min: 22,
+      port_range_max: 22,
+      remote_ip_prefix: '10.1.0.0/16',
+    });
+    const withSsh = [...egress, 'ingress IPv4 tcp 22 10.1.0.0/16'];
+    await hostShowsRules(server.id, port.id, withSsh, 'the host to get the ssh rule');
+
+    // A rule naming the group itself as remote: its members' addresses.
+    await addRule({ security_group_id: fw.id, direction: 'ingress', remote_group_id: fw.id });
+    const withPeers = [...withSsh, `ingress IPv4 null null ${own}/32`];
+    await hostShowsRules(server.id, port.id, withPeers, 'the host to get the group peers rule');
+
+    // addSecurityGroup and removeSecurityGroup reach it too.
+    const icmp = await createGroup('fw-icmp');
+    await addRule({ security_group_id: icmp.id, direction: 'ingress', protocol: 'icmp' });
+    expect((await action(server.id, { addSecurityGroup: { name: 'fw-icmp' } })).status).toBe(202);
+    const withIcmp = [...withPeers, ...egress, 'ingress IPv4 icmp null null'];
+    await hostShowsRules(server.id, port.id, withIcmp, 'the host to get the added group');
+    expect((await action(server.id, { removeSecurityGroup: { name: 'fw-icmp' } })).status).toBe(202);
+    await hostShowsRules(server.id, port.id, withPeers, 'the host to lose the removed group');
+
+    expect((await demo.delete(`/network/v2.0/security-group-rules/${ssh.id}`)).status).toBe(204);
+    await hostShowsRules(
+      server.id,
+      port.id,
+      withPeers.filter((r) => !r.includes('tcp')),
+      'the ssh rule gone',
+    );
+
+    // Port security off: nothing to filter.
+    const off = await demo.put(`/network/v2.0/ports/${port.id}`, {
+      port: { security_groups: [], port_security_enabled: false },
+    });
+    expect(off.status).toBe(200);
+    await waitFor(async () => hostRules(server.id, port.id) === null, 30_000, 'the host to filter nothing');
   });
 });

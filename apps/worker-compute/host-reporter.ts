@@ -102,7 +102,13 @@ export class HostReporter {
     }
   }
 
+  /**
+   * Reports every report_interval from a random point of the first interval on (the startup
+   * report has just restated the host): the hosts of one process, all started together, spread
+   * their reports over the interval rather than sending them in one burst.
+   */
   start(): void {
+    const intervalMs = this.config.DEFAULT.report_interval * 1000;
     const tick = () => {
       this.inFlight = this.reportNow().catch((error: Error) =>
         this.logger.warn(
@@ -111,11 +117,14 @@ export class HostReporter {
         ),
       );
     };
-    tick();
-    this.timer = setInterval(tick, this.config.DEFAULT.report_interval * 1000);
+    this.timer = setTimeout(() => {
+      tick();
+      this.timer = setInterval(tick, intervalMs);
+    }, Math.random() * intervalMs);
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.timer);
     clearInterval(this.timer);
     await this.inFlight;
   }

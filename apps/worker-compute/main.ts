@@ -24,6 +24,18 @@ import { ServiceSession } from './service-session';
 import { createDriver } from './virt';
 
 /**
+ * Activity polls this process keeps open across its hosts (the SDK's default is 5 per worker). A
+ * process of many fake hosts gets one per host, which still takes each task as it comes: a thousand
+ * hosts must not hold five thousand long polls (the server caps them per namespace, 1,200 by default).
+ */
+const PROCESS_ACTIVITY_POLLS = 16;
+const MAX_POLLS_PER_HOST = 5;
+
+function activityPollsPerHost(hostCount: number): number {
+  return Math.max(1, Math.min(MAX_POLLS_PER_HOST, Math.floor(PROCESS_ACTIVITY_POLLS / hostCount)));
+}
+
+/**
  * nova-compute: one Temporal worker per host on task queue `compute.<host>`, each owning one virt
  * driver, all sharing one connection. A real host runs one; fake hosts for scale run many here.
  * This process has no database configuration: it knows only Temporal and its hypervisor.
@@ -55,6 +67,7 @@ async function main() {
   const session = new ServiceSession(config, env);
   const instancesPath = config.DEFAULT.instances_path || join(env.dataDir, 'instances');
 
+  const pollsPerHost = activityPollsPerHost(hosts.length);
   const running = await Promise.all(
     hosts.map(async (host) => {
       const driver = createDriver(host, config, instancesPath);
@@ -63,6 +76,7 @@ async function main() {
         connection: nativeConnection,
         namespace: env.temporalNamespace,
         taskQueue: computeTaskQueue(host),
+        maxConcurrentActivityTaskPolls: pollsPerHost,
         interceptors: {
           activity: [
             activityLog(logger, 'info'),
@@ -79,11 +93,13 @@ async function main() {
       });
       const reporter = new HostReporter(host, driver, client, config, logger);
       await reporter.cleanUpAtStartup();
+      // Each host reports and polls as soon as its own start-up is done: a process of many hosts
+      // does not hold the ready ones back while the conductor answers the others.
+      reporter.start();
       return { host, worker, reporter, run: worker.run() };
     }),
   );
 
-  for (const { reporter } of running) reporter.start();
   logger.info({ hosts, namespace: env.temporalNamespace, address }, 'compute workers polling');
 
   onShutdown(logger, async () => {

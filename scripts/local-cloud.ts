@@ -4,6 +4,7 @@ import { ConfigError, type Settings } from '../common/config';
 import { distDir } from '../common/paths';
 import { connectTemporal, prepareNamespace } from '../common/temporal-connection';
 import { writeCloudsYaml } from './clouds-yaml';
+import { type ComputeGroup, computeGroups } from './compute-groups';
 import { sleep } from './net';
 import { reapStale, removePidFile, writePidFile } from './pidfile';
 import { startEmbeddedPostgres } from './postgres';
@@ -26,7 +27,7 @@ export interface LocalCloudOptions {
   temporalUiPort?: number;
   /** Keep the embedded PostgreSQL's data when stopped (npm start) or not (benchmarks). */
   persistent: boolean;
-  /** Names of the fake compute hosts, each its own worker process. */
+  /** Names of the fake compute hosts, spread over a few worker processes (see computeGroups). */
   computeHosts: string[];
   /** Names of the libvirt compute hosts (real guests under QEMU), each with its own libvirtd. */
   libvirtHosts?: string[];
@@ -197,7 +198,7 @@ function libvirtHostSpecs(
         env: { PATH: process.env.PATH },
       },
       {
-        ...computeSpec(host, sharedEnv, servicePassword),
+        ...computeSpec({ name: host, hosts: [host] }, sharedEnv, servicePassword),
         args: ['--host', host, '--config-file', layout.computeConfig],
         startWhen: () => waitForFile(layout.socket, 60_000),
       },
@@ -205,11 +206,11 @@ function libvirtHostSpecs(
   });
 }
 
-function computeSpec(host: string, sharedEnv: NodeJS.ProcessEnv, servicePassword: string): ChildSpec {
+function computeSpec(group: ComputeGroup, sharedEnv: NodeJS.ProcessEnv, servicePassword: string): ChildSpec {
   return {
-    name: host,
+    name: group.name,
     script: join(distDir(), 'apps', 'worker-compute', 'main.js'),
-    args: ['--host', host],
+    args: group.hosts.flatMap((host) => ['--host', host]),
     // Compute hosts get no database address at all, as in Nova.
     env: { ...sharedEnv, DATABASE_URL: undefined, NOVAFLOW_SERVICE_PASSWORD: servicePassword },
   };
@@ -229,7 +230,7 @@ function childSpecs(
   return [
     { name: 'api', script: app('api'), env: sharedEnv },
     { name: 'conductor', script: app('conductor'), env: sharedEnv },
-    ...computeHosts.map((host) => computeSpec(host, sharedEnv, servicePassword)),
+    ...computeGroups(computeHosts).map((group) => computeSpec(group, sharedEnv, servicePassword)),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadSettings } from '../common/config';
 import { GUEST_IMAGE_NAME } from './guest-image';
 import { seedTinyLinux } from './seed/tiny-linux';
@@ -22,8 +23,9 @@ async function stopAll(reason: string, exitCode: number): Promise<void> {
 }
 
 /**
- * `npm start`: the whole system on embedded defaults (or on DATABASE_URL / TEMPORAL_ADDRESS),
- * with NOVAFLOW_FAKE_HOSTS fake compute hosts compute1..N and NOVAFLOW_LIBVIRT_HOSTS libvirt hosts
+ * `npm start [-- --hosts N]`: the whole system on embedded defaults (or on DATABASE_URL /
+ * TEMPORAL_ADDRESS), with N (--hosts, else NOVAFLOW_FAKE_HOSTS, else 3) fake compute hosts
+ * compute1..N in at most four worker processes and NOVAFLOW_LIBVIRT_HOSTS libvirt hosts
  * libvirt1..N (real guests under QEMU; the image tiny-linux is seeded for them). Ctrl-C or SIGTERM
  * stops everything.
  */
@@ -35,6 +37,8 @@ async function main() {
   process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
 
   const { env } = settings;
+  const fakeHosts =
+    hostCount(parseArgs({ options: { hosts: { type: 'string' } } }).values.hosts) ?? env.fakeHosts;
   cloud = await startLocalCloud({
     settings,
     postgresPort: Number(process.env.NOVAFLOW_PG_PORT || 5433),
@@ -42,7 +46,7 @@ async function main() {
     temporalUiPort: 8233,
     metricsPortBase: Number(process.env.NOVAFLOW_METRICS_PORT_BASE || 9101),
     persistent: true,
-    computeHosts: Array.from({ length: env.fakeHosts }, (_, i) => `compute${i + 1}`),
+    computeHosts: Array.from({ length: fakeHosts }, (_, i) => `compute${i + 1}`),
     libvirtHosts: Array.from({ length: env.libvirtHosts }, (_, i) => `libvirt${i + 1}`),
     log: say,
   });
@@ -81,6 +85,13 @@ async function main() {
       '',
     ].join('\n'),
   );
+}
+
+/** --hosts N: a whole number from 0 on; undefined when not given. */
+function hostCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`--hosts must be a whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 main().catch((error) => {

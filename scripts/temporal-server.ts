@@ -26,6 +26,8 @@ export interface RunningTemporal {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/** The dev server's cap on concurrent long polls per namespace (frontend.namespaceCount). */
+const MAX_NAMESPACE_LONG_POLLS = 20_000;
 
 /**
  * Starts `temporal server start-dev` on 127.0.0.1 with Novaflow's search attributes and waits
@@ -57,6 +59,14 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
   }
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   for (const key of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key.name}=Keyword`);
+  // Every compute host holds a long poll on its queue, and a starting host waits on its startup
+  // report: the frontend's default cap of 1,200 concurrent long polls per namespace is too few for
+  // a thousand fake hosts (a cluster serving that many needs the same setting).
+  args.push('--dynamic-config-value', `frontend.namespaceCount=${MAX_NAMESPACE_LONG_POLLS}`);
+  // One partition per task queue, not four: on one node partitions add nothing but load, and a
+  // thousand host queues of four partitions each swamped the SQLite store with queue bookkeeping.
+  for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'])
+    args.push('--dynamic-config-value', `${key}=1`);
 
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });

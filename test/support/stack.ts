@@ -145,14 +145,19 @@ export class TestStack {
 
   /** A compute host in its own process, which has no database address and cannot load a driver. */
   startCompute(host: string): TestProcess {
+    return this.startComputeProcess(host, [host], this.computeArgs.get(host));
+  }
+
+  /** One compute worker process `name` serving every host of `hosts`, as the local cloud runs fake hosts. */
+  startComputeProcess(name: string, hosts: string[], extraArgs: string[] = []): TestProcess {
     const env: NodeJS.ProcessEnv = {
-      ...this.env(host),
+      ...this.env(name),
       DATABASE_URL: undefined,
       NOVAFLOW_SERVICE_PASSWORD: TEST_PASSWORDS.service,
       NODE_OPTIONS: `--require ${join(projectRoot(), 'test', 'support', 'forbid-database-modules.js')}`,
     };
-    const args = ['--host', host, ...(this.computeArgs.get(host) ?? [])];
-    return this.startProcess(host, 'worker-compute', args, env);
+    const args = [...hosts.flatMap((host) => ['--host', host]), ...extraArgs];
+    return this.startProcess(name, 'worker-compute', args, env);
   }
 
   /**

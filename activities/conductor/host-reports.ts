@@ -4,30 +4,50 @@ import { type HostReport } from '../../common/host-report';
 import { EVACUATION_UNCLEANED, MigrationStatus } from '../../common/compute/migrations';
 import { liftQuarantine } from '../../common/network/address-quarantine';
 import { releaseSourceClaim } from './scheduler/move-claims';
+import { RecordedReports, touchHost } from './recorded-reports';
 import { recordService } from './service-records';
 
-/** Conductor activities of the host workflow: what a compute host reports lands in the database. */
-export function createHostReportActivities(dataSource: DataSource) {
+/**
+ * Conductor activities of the host workflow: what a compute host reports lands in the database.
+ * `refreshMs`: how long a report that says the same as the host's last one only touches its
+ * service (the conductor's service_down_time: a host that was down for that long, the only kind
+ * whose servers can be deleted or evacuated behind its back, always gets the full record).
+ */
+export function createHostReportActivities(dataSource: DataSource, refreshMs: number) {
+  const recorded = new RecordedReports(refreshMs);
   return {
     /**
      * Records the service and its compute node, takes the guests' power states (bottom-up, for
      * instances no task is moving), and returns the guests that should not be there (their
      * instance deleted while the host could not be reached, or idle and placed elsewhere): the
-     * host workflow has them destroyed.
+     * host workflow has them destroyed. A report unchanged since the last full record, within
+     * refreshMs, only touches the service and node.
      */
     async recordHostReport(report: HostReport): Promise<{ staleGuests: string[] }> {
-      const node = report.node;
-      return dataSource.transaction(async (db) => {
-        const serviceId = await recordService(db, {
-          host: report.host,
-          binary: 'nova-compute',
-          topic: 'compute',
-          zone: report.availabilityZone,
-          seenAt: new Date(report.reportedAt),
-        });
-        // An inventory change bumps the generation, as in placement, so in-flight claims re-read it.
-        await db.query(
-          `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, hypervisor_type,
+      if (recorded.isUnchanged(report) && (await touchHost(dataSource, report))) return { staleGuests: [] };
+      recorded.forget(report.host);
+      const result = await recordInFull(dataSource, report);
+      // A host with stale guests reports again once they are gone, which is then a change.
+      if (result.staleGuests.length === 0) recorded.remember(report);
+      return result;
+    },
+  };
+}
+
+/** The whole report in one transaction: service, compute node, guests against the instances. */
+async function recordInFull(dataSource: DataSource, report: HostReport): Promise<{ staleGuests: string[] }> {
+  const node = report.node;
+  return dataSource.transaction(async (db) => {
+    const serviceId = await recordService(db, {
+      host: report.host,
+      binary: 'nova-compute',
+      topic: 'compute',
+      zone: report.availabilityZone,
+      seenAt: new Date(report.reportedAt),
+    });
+    // An inventory change bumps the generation, as in placement, so in-flight claims re-read it.
+    await db.query(
+      `INSERT INTO compute_nodes (uuid, service_id, host, hypervisor_hostname, hypervisor_type,
              hypervisor_version, host_ip, vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used,
              local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio,
              reserved_host_memory_mb, reserved_host_disk_mb, reserved_host_cpus, cpu_arch, capabilities)
@@ -63,35 +83,33 @@ export function createHostReportActivities(dataSource: DataSource) {
                 EXCLUDED.reserved_host_memory_mb, EXCLUDED.reserved_host_disk_mb, EXCLUDED.reserved_host_cpus)
                THEN 1 ELSE 0 END,
              updated_at = now()`,
-          [
-            randomUUID(),
-            serviceId,
-            report.host,
-            node.hypervisorHostname,
-            node.hypervisorType,
-            node.hypervisorVersion,
-            node.hostIp,
-            node.vcpus,
-            node.memoryMb,
-            node.localGb,
-            node.vcpusUsed,
-            node.memoryMbUsed,
-            node.localGbUsed,
-            node.runningVms,
-            node.cpuAllocationRatio,
-            node.ramAllocationRatio,
-            node.diskAllocationRatio,
-            node.reservedHostMemoryMb,
-            node.reservedHostDiskMb,
-            node.reservedHostCpus,
-            node.cpuArch,
-            JSON.stringify(report.capabilities ?? {}),
-          ],
-        );
-        return { staleGuests: await syncGuests(db, report) };
-      });
-    },
-  };
+      [
+        randomUUID(),
+        serviceId,
+        report.host,
+        node.hypervisorHostname,
+        node.hypervisorType,
+        node.hypervisorVersion,
+        node.hostIp,
+        node.vcpus,
+        node.memoryMb,
+        node.localGb,
+        node.vcpusUsed,
+        node.memoryMbUsed,
+        node.localGbUsed,
+        node.runningVms,
+        node.cpuAllocationRatio,
+        node.ramAllocationRatio,
+        node.diskAllocationRatio,
+        node.reservedHostMemoryMb,
+        node.reservedHostDiskMb,
+        node.reservedHostCpus,
+        node.cpuArch,
+        JSON.stringify(report.capabilities ?? {}),
+      ],
+    );
+    return { staleGuests: await syncGuests(db, report) };
+  });
 }
 
 /** Nova's _sync_power_states for this host's idle instances, and the guests that should not exist. */

@@ -33,7 +33,7 @@ export interface ConductorDependencies {
 /** Every activity the conductor worker registers: the database side of every workflow. */
 export function createConductorActivities(deps: ConductorDependencies) {
   return {
-    ...createHostReportActivities(deps.dataSource),
+    ...createHostReportActivities(deps.dataSource, deps.config.DEFAULT.service_down_time * 1000),
     ...createOperationSteps(deps.dataSource),
     ...createBuildActivities(deps),
     ...createDeleteActivities(deps),

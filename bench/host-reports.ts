@@ -39,7 +39,11 @@ const BUDGET: Record<string, number> = {
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'novaflow-bench-'));
   chmodSync(scratch, 0o755);
-  writeFileSync(join(scratch, 'bench.conf'), `[DEFAULT]\nreport_interval = ${INTERVAL}\n`);
+  // service_down_time six intervals, as Nova's defaults (10 s and 60 s) are.
+  writeFileSync(
+    join(scratch, 'bench.conf'),
+    `[DEFAULT]\nreport_interval = ${INTERVAL}\nservice_down_time = ${INTERVAL * 6}\n`,
+  );
   Object.assign(process.env, {
     NOVAFLOW_DATA_DIR: scratch,
     NOVAFLOW_API_PORT: String(await freePort()),

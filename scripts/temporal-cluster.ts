@@ -28,11 +28,19 @@ const SCHEMAS = [
 ];
 
 /**
- * Settings of the cluster's dynamic config: search attributes usable as soon as they are added (as
- * on the dev server; prepareNamespace adds Novaflow's and the first workflow uses them at once).
+ * Settings of the cluster's dynamic config, as the dev server gets them (scripts/temporal-server.ts):
+ * search attributes usable as soon as they are added (prepareNamespace adds Novaflow's and the
+ * first workflow uses them at once); long polls enough for a thousand hosts' queues; and one
+ * partition per task queue, which on a single node saves forwarding between partitions.
  */
 const DYNAMIC_CONFIG = `system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
+frontend.namespaceCount:
+  - value: 20000
+matching.numTaskqueueReadPartitions:
+  - value: 1
+matching.numTaskqueueWritePartitions:
+  - value: 1
 `;
 
 /** Creates the cluster's databases if missing and brings both schemas to the release's latest. */

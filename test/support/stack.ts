@@ -226,7 +226,8 @@ export class TestStack {
   }
 
   /** Waits until /healthz answers 200 (every part reachable). */
-  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+  /** Generous: on a loaded machine a stack's processes can take a minute and more to start. */
+  async waitHealthy(timeoutMs = 180_000): Promise<void> {
     await waitFor(
       async () => (await this.health().catch(() => undefined))?.status === 200,
       timeoutMs,

@@ -31,6 +31,14 @@ async function pauseIfArmed(dir: string, point: string): Promise<void> {
 }
 
 /**
+ * The same hook for a phase of a process outside any activity (`api.relayLaunches.before`: the
+ * API has answered and starts nothing until the test releases it).
+ */
+export async function faultPoint(point: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env.NOVAFLOW_PAUSE_DIR) await pauseIfArmed(env.NOVAFLOW_PAUSE_DIR, point);
+}
+
+/**
  * A test-only fault hook, beside crash-points.ts: with NOVAFLOW_PAUSE_DIR=<dir>, an activity
  * attempt at a point a test armed waits there, so that the test can kill any process (this one,
  * Temporal, PostgreSQL) while an operation is held in exactly that phase. A point is

@@ -2,7 +2,8 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { OPERATIONS, type OperationName, VmState } from '../../common/compute/instance-states';
 import { pendingSignals, sendQueuedSignal } from '../../common/compute/signal-outbox';
-import { pendingLaunches, startQueuedWorkflow } from '../../common/compute/workflow-outbox';
+import { relayLaunches } from '../../common/compute/outbox-relay';
+import { pendingLaunches } from '../../common/compute/workflow-outbox';
 import { type Logger } from '../../common/logger';
 import { InstanceFault } from '../../entities';
 import { finishAction } from './instance-actions';
@@ -21,8 +22,10 @@ export interface Reconciliation {
   powerSyncHosts: string[];
 }
 
-/** Most rows one pass looks at, so a backlog is worked off over several passes. */
+/** Most rows one pass looks at at once, so a backlog is worked off in pieces. */
 const BATCH = 100;
+/** Pages of queued launches one pass starts (started in parallel, a page takes a second or so). */
+const LAUNCH_PAGES = 20;
 /** Ledger entries older than this can belong to no step that might still run again. */
 const LEDGER_RETENTION_SECONDS = 24 * 3600;
 
@@ -105,9 +108,13 @@ export function createReconcilerActivities(deps: {
         purgedSteps: 0,
         powerSyncHosts: [],
       };
-      for (const launch of await pendingLaunches(dataSource.manager, graceSeconds, BATCH)) {
-        await startQueuedWorkflow(temporal, dataSource.manager, launch);
-        result.started.push(launch.workflowId);
+      // Page after page: a create of many servers whose API died leaves a backlog of launches.
+      for (let page = 0; page < LAUNCH_PAGES; page++) {
+        const launches = await pendingLaunches(dataSource.manager, graceSeconds, BATCH);
+        const { started, failed } = await relayLaunches(temporal, dataSource.manager, launches);
+        result.started.push(...started);
+        if (failed.length > 0) throw failed[0].error;
+        if (launches.length < BATCH) break;
       }
       for (const signal of await pendingSignals(dataSource.manager, graceSeconds, BATCH)) {
         await sendQueuedSignal(temporal, dataSource.manager, signal);

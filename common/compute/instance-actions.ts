@@ -28,6 +28,33 @@ export async function recordAction(
 }
 
 /**
+ * Records one action of one request on many instances in one INSERT (a create of many servers),
+ * each with its own workflow.
+ */
+export async function recordActions(
+  db: EntityManager,
+  actor: Actor,
+  action: string,
+  requestId: string,
+  runs: { instanceUuid: string; workflowId: string }[],
+): Promise<void> {
+  if (runs.length === 0) return;
+  await db.query(
+    `INSERT INTO instance_actions (instance_uuid, request_id, action, project_id, user_id, start_time, workflow_id)
+     SELECT run.instance_uuid, $3, $4, $5, $6, now(), run.workflow_id
+       FROM unnest($1::uuid[], $2::varchar[]) AS run(instance_uuid, workflow_id)`,
+    [
+      runs.map((run) => run.instanceUuid),
+      runs.map((run) => run.workflowId),
+      requestId,
+      action,
+      actor.projectId ?? '',
+      actor.userId,
+    ],
+  );
+}
+
+/**
  * Records an event of the action that is over as soon as it is written (the API's own "api_lock",
  * a runbook's step naming the runbook), with Nova's `details`.
  */

@@ -26,16 +26,23 @@ export interface WorkflowLaunch {
  * Writes the launch into the outbox in the caller's transaction, the one that claims the
  * instance: a claim is never committed without the means to start its workflow.
  */
-export async function queueWorkflow(db: EntityManager, launch: WorkflowLaunch): Promise<void> {
+export function queueWorkflow(db: EntityManager, launch: WorkflowLaunch): Promise<void> {
+  return queueWorkflows(db, [launch]);
+}
+
+/** Writes many launches into the outbox in one INSERT, in the caller's transaction (a create of many). */
+export async function queueWorkflows(db: EntityManager, launches: WorkflowLaunch[]): Promise<void> {
+  if (launches.length === 0) return;
   await db.query(
     `INSERT INTO workflow_outbox (workflow_id, workflow_type, input, search_attributes, memo)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workflow_id) DO NOTHING`,
+     SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::jsonb[], $5::jsonb[])
+     ON CONFLICT (workflow_id) DO NOTHING`,
     [
-      launch.workflowId,
-      launch.workflowType,
-      JSON.stringify(launch.input),
-      JSON.stringify(launch.searchAttributes),
-      JSON.stringify(launch.memo),
+      launches.map((launch) => launch.workflowId),
+      launches.map((launch) => launch.workflowType),
+      launches.map((launch) => JSON.stringify(launch.input)),
+      launches.map((launch) => JSON.stringify(launch.searchAttributes)),
+      launches.map((launch) => JSON.stringify(launch.memo)),
     ],
   );
 }

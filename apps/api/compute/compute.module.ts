@@ -37,6 +37,7 @@ import { ServerReader } from './servers/server-reader';
 import { ServerTagsController } from './servers/server-tags.controller';
 import { ServersController } from './servers/servers.controller';
 import { ServersService } from './servers/servers.service';
+import { LaunchRelay } from './servers/launch-relay';
 import { OperationLauncher } from './servers/operation-launcher';
 import { ComputeVersionsController } from './versions.controller';
 import { SecurityGroupsProxyController } from './security-groups-proxy/security-groups-proxy.controller';
@@ -81,6 +82,7 @@ import { SecurityGroupsService } from '../network/security-groups/security-group
     AggregatesService,
     FlavorsService,
     OperationLauncher,
+    LaunchRelay,
     ServerReader,
     ServersService,
     ServerActions,

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type ClaimOutcome } from '../../../../common/compute/instance-claims';
 import { conflictMessage, OPERATIONS, type OperationName } from '../../../../common/compute/instance-states';
 import { claimAndQueue, launchOf, type Target } from '../../../../common/compute/operation-launch';
-import { queueWorkflow, type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
+import { type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
 import { ApiError } from '../../common/api-error';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
 import { ApiMetrics } from '../../metrics/api-metrics';
@@ -41,11 +41,6 @@ export class OperationLauncher {
     private readonly workflows: WorkflowStarter,
     private readonly metrics: ApiMetrics,
   ) {}
-
-  /** Queues a launch in the caller's transaction (a boot queues its instances' boots so). */
-  queue(db: EntityManager, launch: WorkflowLaunch): Promise<void> {
-    return queueWorkflow(db, launch);
-  }
 
   /** Starts a queued launch now; a failure is logged and left to the reconciler. */
   async start(launch: WorkflowLaunch): Promise<void> {

@@ -24,6 +24,7 @@ import { validateBody } from '../../common/validation';
 import { SETTINGS } from '../../settings.module';
 import { nextPageLinks, resourceLinks } from '../links';
 import { type ApiVersion, Microversion } from '../microversion';
+import { LaunchRelay } from './launch-relay';
 import { ServerReader } from './server-reader';
 import {
   type ServerCreateBody,
@@ -45,6 +46,7 @@ export class ServersController {
   constructor(
     private readonly servers: ServersService,
     private readonly reader: ServerReader,
+    private readonly relay: LaunchRelay,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -141,13 +143,14 @@ export class ServersController {
     const schema = v.atLeast('2.57') ? serverCreateSchemaV257 : serverCreateSchema;
     const request = validateBody<ServerCreateBody>(schema, body);
     const created = await this.servers.create(caller, request, v, requestId());
+    this.relay.afterAnswer(res, created.launches);
     if (created.returnReservationId) return { reservation_id: created.reservationId };
-    const [first] = created.instances;
-    res.setHeader('Location', `${this.settings.env.publicUrl}/compute/v2.1/servers/${first.uuid}`);
+    const first = created.firstUuid;
+    res.setHeader('Location', `${this.settings.env.publicUrl}/compute/v2.1/servers/${first}`);
     return {
       server: {
-        id: first.uuid,
-        links: resourceLinks(this.settings.env.publicUrl, 'servers', first.uuid),
+        id: first,
+        links: resourceLinks(this.settings.env.publicUrl, 'servers', first),
         'OS-DCF:diskConfig': 'MANUAL',
         // As Nova: the groups the request names, else the one the server is in, 'default'.
         security_groups: request.server.security_groups ?? [{ name: 'default' }],

@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { TaskState, VmState } from '../../../../common/compute/instance-states';
+import { VmState } from '../../../../common/compute/instance-states';
 import {
   headroom,
   lockProjectQuota,
@@ -10,26 +10,30 @@ import {
   quotaOverages,
 } from '../../../../common/compute/quotas';
 import { type Settings } from '../../../../common/config';
-import { Instance, InstanceMetadata, ServerGroupMember } from '../../../../entities';
+import { crashPoint } from '../../../../common/crash-points';
+import { Instance } from '../../../../entities';
 import { badRequest, forbidden } from '../../common/api-error';
 import { type AuthContext } from '../../common/auth/auth-context';
 import { SETTINGS } from '../../settings.module';
 import { FlavorsService } from '../flavors/flavors.service';
 import { type ApiVersion } from '../microversion';
 import { type BootPlan, resolveBootRequest } from './boot-request';
-import { recordAction } from '../../../../common/compute/instance-actions';
-import { launchOf, taskIdOf } from '../../../../common/compute/operation-launch';
+import { launchOf } from '../../../../common/compute/operation-launch';
 import { maxCountWithinPortQuota } from './port-quota';
 import { quotaExceeded } from './quota-exceeded';
 import { OperationLauncher } from './operation-launcher';
 import { type ServerCreateBody } from './server.schemas';
-import { type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
+import { queueWorkflows, type WorkflowLaunch } from '../../../../common/compute/workflow-outbox';
+import { insertBuildRecords, newInstances } from './build-records';
 
 export interface CreatedServers {
-  instances: Instance[];
+  /** The first instance's uuid: the one Nova's answer shows. */
+  firstUuid: string;
   reservationId: string;
   adminPass: string;
   returnReservationId: boolean;
+  /** The boot workflows, committed in the outbox, for the relay to start once the answer is out. */
+  launches: WorkflowLaunch[];
 }
 
 /** Server create, update and delete: records in the database, operations as workflows. */
@@ -45,7 +49,9 @@ export class ServersService {
   /**
    * POST /servers: checks the request, then in one transaction under the project's quota lock
    * counts usage and inserts the instances (BUILD/scheduling, their task_id the boot workflow's
-   * id) with their boot workflows queued in the outbox; then starts those workflows.
+   * id) with their boot workflows queued in the outbox, all in a few multi-row INSERTs. Starts
+   * none of them: as Nova's API casts to the conductor, the caller answers and then hands the
+   * launches to the relay; what a crash keeps from starting, the reconciler starts.
    */
   async create(
     caller: AuthContext,
@@ -62,42 +68,27 @@ export class ServersService {
       this.settings.config,
     );
     const reservationId = `r-${randomBytes(4).toString('hex')}`;
-    const launches: WorkflowLaunch[] = [];
-    const instances = await this.dataSource.transaction(async (db) => {
+    const launches = await this.dataSource.transaction(async (db) => {
       const projectId = caller.projectId!;
       await lockProjectQuota(db, projectId);
       const count = await this.countWithinQuota(db, projectId, plan);
-      const created: Instance[] = [];
-      for (let index = 0; index < count; index++) {
-        const instance = await this.insertInstance(db, caller, plan, {
-          index,
-          count,
-          reservationId,
-          requestId,
-        });
-        const launch = launchOf(
-          'create',
-          instance,
-          requestId,
-          {},
-          {
-            image: plan.imageRef,
-            user: caller.userName,
-          },
-        );
-        await this.operations.queue(db, launch);
-        launches.push(launch);
-        created.push(instance);
-      }
-      return created;
+      const instances = newInstances(db, caller, plan, { count, reservationId, requestId });
+      await insertBuildRecords(db, caller, plan, instances, requestId);
+      const queued = instances.map((instance) =>
+        launchOf('create', instance, requestId, {}, { image: plan.imageRef, user: caller.userName }),
+      );
+      await queueWorkflows(db, queued);
+      return queued;
     });
-    for (const launch of launches) await this.operations.start(launch);
+    // Committed, not answered: the boots are the reconciler's to start if this process dies here.
+    crashPoint('api-before-workflow-start');
     return {
-      instances,
+      firstUuid: launches[0].searchAttributes.instanceUuid!,
       reservationId,
       // Nova answers with the adminPass asked for, and makes one up only when none was.
       adminPass: body.server.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12),
       returnReservationId: plan.returnReservationId,
+      launches,
     };
   }
 
@@ -133,62 +124,6 @@ export class ServersService {
         throw forbidden('Quota exceeded, too many servers in group');
     }
     return count;
-  }
-
-  private async insertInstance(
-    db: EntityManager,
-    caller: AuthContext,
-    plan: BootPlan,
-    at: { index: number; count: number; reservationId: string; requestId: string },
-  ): Promise<Instance> {
-    const uuid = randomUUID();
-    // Nova's multi_instance_display_name_template, '%(name)s-%(count)d'.
-    const name = at.count > 1 ? `${plan.name}-${at.index + 1}` : plan.name;
-    const now = new Date();
-    const instance = db.getRepository(Instance).create({
-      uuid,
-      displayName: name,
-      displayDescription: plan.description,
-      hostname: at.count > 1 ? `${plan.hostname}-${at.index + 1}` : plan.hostname,
-      projectId: caller.projectId!,
-      userId: caller.userId,
-      flavor: plan.flavor,
-      vcpus: plan.flavor.vcpus,
-      memoryMb: plan.flavor.memoryMb,
-      rootGb: plan.flavor.rootGb,
-      ephemeralGb: plan.flavor.ephemeralGb,
-      imageRef: plan.imageRef,
-      kernelId: plan.kernelId,
-      ramdiskId: plan.ramdiskId,
-      vmState: VmState.BUILDING,
-      taskState: TaskState.SCHEDULING,
-      taskId: taskIdOf('create', uuid, at.requestId),
-      powerState: 0,
-      availabilityZone: plan.availabilityZone,
-      requestedAvailabilityZone: plan.availabilityZone,
-      keyName: plan.keyName,
-      keyData: plan.keyData,
-      userData: plan.userData,
-      reservationId: at.reservationId,
-      launchIndex: at.index,
-      accessIpV4: plan.accessIpV4,
-      accessIpV6: plan.accessIpV6,
-      configDrive: plan.configDrive,
-      requestSpec: plan.requestSpec,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await db.getRepository(Instance).insert(instance);
-    const metadata = Object.entries(plan.metadata).map(([key, value]) => ({
-      instanceUuid: uuid,
-      key,
-      value,
-    }));
-    if (metadata.length > 0) await db.getRepository(InstanceMetadata).insert(metadata);
-    if (plan.groupUuid)
-      await db.getRepository(ServerGroupMember).insert({ groupUuid: plan.groupUuid, instanceUuid: uuid });
-    await recordAction(db, caller, uuid, 'create', at.requestId, taskIdOf('create', uuid, at.requestId));
-    return db.getRepository(Instance).findOneByOrFail({ uuid });
   }
 
   /**

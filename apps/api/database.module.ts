@@ -1,8 +1,20 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type Config, type Settings } from '../../common/config';
+import { type Logger as TypeOrmLogger } from 'typeorm';
 import { createDataSource } from '../../entities/data-source';
+import { countQuery } from './common/request-context';
 import { SETTINGS } from './settings.module';
+
+/** TypeORM's logger: logs nothing, counts each statement against its request's metrics. */
+const queryCounter: TypeOrmLogger = {
+  logQuery: countQuery,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: () => undefined,
+};
 
 /**
  * Seconds an API statement may run: [database] statement_timeout, never longer than [api]
@@ -21,10 +33,12 @@ export function apiStatementTimeout(config: Config): number {
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [SETTINGS],
-      useFactory: (settings: Settings) =>
-        createDataSource(settings.env.databaseUrl!, {
+      useFactory: (settings: Settings) => ({
+        ...createDataSource(settings.env.databaseUrl!, {
           statementTimeoutMs: apiStatementTimeout(settings.config) * 1000,
         }).options,
+        logger: queryCounter,
+      }),
     }),
   ],
 })

@@ -4,9 +4,22 @@ import { type NextFunction, type Request, type Response } from 'express';
 
 export interface RequestContext {
   requestId: string;
+  /** SQL statements the request has sent so far (countQuery), for its metrics. */
+  queries: number;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
+
+/** The context of the request being served, if any. */
+export function currentRequest(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/** Counts one SQL statement against the request being served (none outside a request). */
+export function countQuery(): void {
+  const context = storage.getStore();
+  if (context) context.queries++;
+}
 
 /** The request id of the request being served, for logs and instance actions. */
 export function currentRequestId(): string | undefined {
@@ -26,7 +39,7 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   res.setHeader('x-openstack-request-id', requestId);
   if (req.path.startsWith('/compute')) res.setHeader('x-compute-request-id', requestId);
   (req as Request & { requestId: string }).requestId = requestId;
-  storage.run({ requestId }, next);
+  storage.run({ requestId, queries: 0 }, next);
 }
 
 /** The request id inside request handling, where it always exists. */

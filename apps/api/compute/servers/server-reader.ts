@@ -1,17 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { Any, DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { statesForStatus } from '../../../../common/compute/instance-states';
 import { isServiceUp } from '../../../../common/compute/service-liveness';
 import { instanceAddresses } from '../../../../common/network';
 import { type Settings } from '../../../../common/config';
-import {
-  Instance,
-  InstanceFault,
-  InstanceMetadata,
-  InstanceTag,
-  ServerGroupMember,
-  Service,
-} from '../../../../entities';
+import { Instance, InstanceFault, Service } from '../../../../entities';
 import { ApiError, notFound } from '../../common/api-error';
 import { INVALID_REGULAR_EXPRESSION, QUERY_CANCELED, sqlState } from '../../common/database-errors';
 import { type AuthContext, isAdmin } from '../../common/auth/auth-context';
@@ -199,7 +192,7 @@ export class ServerReader {
     builder.addOrderBy(tiebreak.column, tiebreak.dir);
     builder.take(limit);
     try {
-      return { instances: await builder.getMany(), limit };
+      return { instances: this.toInstances(await builder.getRawMany()), limit };
     } catch (error) {
       // A pattern that makes PostgreSQL's regex engine run past [database] statement_timeout (or
       // one it cannot compile) is the caller's bad filter, not the service's failure.
@@ -214,6 +207,23 @@ export class ServerReader {
       throw error;
     }
   }
+
+  /**
+   * A page's rows as Instance entities, column by column from the entity's metadata: TypeORM's
+   * own hydration (getMany) costs more than the rest of a 1,000-server page.
+   */
+  private toInstances(rows: Record<string, unknown>[]): Instance[] {
+    this.instanceColumns ??= this.dataSource
+      .getMetadata(Instance)
+      .columns.map((column) => [column.propertyName, `i_${column.databaseName}`] as const);
+    return rows.map((row) => {
+      const instance = Object.create(Instance.prototype) as Record<string, unknown>;
+      for (const [property, alias] of this.instanceColumns!) instance[property] = row[alias];
+      return instance as unknown as Instance;
+    });
+  }
+
+  private instanceColumns?: (readonly [string, string])[];
 
   private filterStatus(builder: SelectQueryBuilder<Instance>, statuses: string[]): void {
     const vmStates: string[] = [];
@@ -259,8 +269,12 @@ export class ServerReader {
     const uuids = instances.map((instance) => instance.uuid);
     const hosts = [...new Set(instances.map((instance) => instance.host).filter((host) => host !== null))];
     const db = this.dataSource.manager;
+    // Raw statements with one array parameter each: TypeORM's In() builds one parameter per id.
     const [metadata, faults, addresses, services, groups, tags, securityGroups] = await Promise.all([
-      db.getRepository(InstanceMetadata).findBy({ instanceUuid: In(uuids) }),
+      db.query(
+        'SELECT instance_uuid AS "instanceUuid", key, value FROM instance_metadata WHERE instance_uuid = ANY($1::uuid[])',
+        [uuids],
+      ) as Promise<{ instanceUuid: string; key: string; value: string }[]>,
       db
         .getRepository(InstanceFault)
         .createQueryBuilder('f')
@@ -271,9 +285,15 @@ export class ServerReader {
         .addOrderBy('f.id', 'DESC')
         .getMany(),
       instanceAddresses(db, uuids),
-      db.getRepository(Service).findBy({ binary: 'nova-compute', host: In(hosts) }),
-      db.getRepository(ServerGroupMember).findBy({ instanceUuid: In(uuids) }),
-      db.getRepository(InstanceTag).find({ where: { instanceUuid: In(uuids) }, order: { tag: 'ASC' } }),
+      db.getRepository(Service).find({ where: { binary: 'nova-compute', host: Any(hosts) } }),
+      db.query(
+        'SELECT instance_uuid AS "instanceUuid", group_uuid AS "groupUuid" FROM server_group_members WHERE instance_uuid = ANY($1::uuid[])',
+        [uuids],
+      ) as Promise<{ instanceUuid: string; groupUuid: string }[]>,
+      db.query(
+        'SELECT instance_uuid AS "instanceUuid", tag FROM instance_tags WHERE instance_uuid = ANY($1::uuid[]) ORDER BY tag',
+        [uuids],
+      ) as Promise<{ instanceUuid: string; tag: string }[]>,
       this.securityGroups(db, uuids),
     ]);
     const downTime = this.settings.config.DEFAULT.service_down_time;

@@ -72,6 +72,16 @@ export function canonicalIp(address: string): string {
 export class ServerView {
   constructor(private readonly context: ViewContext) {}
 
+  /** A list's servers share few hosts: each digest once per view. */
+  private readonly hostIds = new Map<string, string>();
+
+  private hostIdOf(projectId: string, host: string | null): string {
+    const key = `${projectId}\0${host ?? ''}`;
+    let id = this.hostIds.get(key);
+    if (id === undefined) this.hostIds.set(key, (id = hostId(projectId, host)));
+    return id;
+  }
+
   summary(instance: Instance) {
     return {
       id: instance.uuid,
@@ -122,7 +132,7 @@ export class ServerView {
       tenant_id: instance.projectId,
       user_id: instance.userId,
       metadata: extras.metadata,
-      hostId: hostId(instance.projectId, instance.host),
+      hostId: this.hostIdOf(instance.projectId, instance.host),
       image: instance.imageRef
         ? {
             id: instance.imageRef,

@@ -3,9 +3,11 @@ export { instanceAddresses, type NovaAddress, type NovaAddresses } from './insta
 export {
   allocatePortsForInstance,
   bindInstancePorts,
+  hasInstancePorts,
   type InstancePort,
   instancePortsOf,
   type InstancePortsRequest,
+  instanceSecurityGroups,
   releaseInstancePorts,
 } from './instance-ports';
 export { networkQuotaLimits, networkQuotaUsage } from './network-quotas';

@@ -13,14 +13,24 @@ const SEED = 15008;
  * negative values: about 200 operations, twice (member, admin), within a few minutes.
  */
 const MAX_EXAMPLES = 8;
+/** Left out of the run, each for its reason. */
+const EXCLUDED = [
+  // One forcing the stack's only host down makes every boot after it NoValidHost and /healthz its
+  // documented 503 (the inputs of service updates are tested in conformance-services-hypervisors).
+  'PUT /compute/v2.1/os-services/{id}',
+  // Answers 503 by design while a part is down (a host whose report is late on a machine the
+  // fuzzer keeps busy); it takes no input, and host-reports.test.ts tests its answers.
+  'GET /healthz',
+  // Neutron's own 501 (its QuotaSetsController.create is HTTPNotImplemented), also takes nothing.
+  'POST /network/v2.0/quotas',
+];
 
 /**
  * schemathesis's configuration: path parameters drawn half the time from the ids of what the
  * stack holds (else generated), so that routes get past their 404 to their logic; not for
- * DELETE, so that both runs see the same server, image and network. Neutron's POST /quotas is
- * Neutron's 501 (its QuotaSetsController.create is HTTPNotImplemented), not a server error; and
- * /healthz answers its documented 503 while a part is down (a host whose report is late, on a
- * machine the fuzzer keeps busy), which is the probe doing its job.
+ * DELETE, so that both runs see the same server, image and network. (An [[operations]] block's
+ * expected statuses apply to every operation, not to the one it names: the routes whose 5xx is
+ * their documented answer are left out of the run instead, see EXCLUDED.)
  */
 function fuzzConfig(known: Record<string, string[]>): string {
   const toml = (value: unknown) => JSON.stringify(value);
@@ -35,10 +45,6 @@ function fuzzConfig(known: Record<string, string[]>): string {
     '[cache]\nenabled = false\n',
     ...dictionaries,
     `[[operations]]\nexclude-method = "DELETE"\n[operations.parameters]\n${bindings.join('\n')}\n`,
-    `[[operations]]\ninclude-path = "/network/v2.0/quotas"\ninclude-method = "POST"\n` +
-      `checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "501"]\n`,
-    `[[operations]]\ninclude-path = "/healthz"\ninclude-method = "GET"\n` +
-      `checks.not_a_server_error.expected-statuses = ["2xx", "503"]\n`,
   ].join('\n');
 }
 
@@ -72,10 +78,7 @@ async function fuzz(
     '--continue-on-failure',
     '--no-color',
     `--report-dir=${reportDir}`,
-    // Not the updates of compute services: one forcing the stack's only host down makes every
-    // boot after it NoValidHost and /healthz its documented 503 (their inputs are tested in
-    // conformance-services-hypervisors).
-    '--exclude-name=PUT /compute/v2.1/os-services/{id}',
+    ...EXCLUDED.map((name) => `--exclude-name=${name}`),
   ];
   const child = spawn(st, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -175,11 +178,11 @@ describe(`OpenAPI fuzzing (schemathesis ${SCHEMATHESIS_VERSION})`, () => {
         failures: '',
         tail: '',
       });
-      // Every operation of the document was run but the one left out, none skipped or errored.
+      // Every operation of the document was run but those left out, none skipped or errored.
       const [, selected, total] = (/Selected: (\d+)\/(\d+)/.exec(output) ?? []).map(Number);
       const tested = Number(/Tested: (\d+)/.exec(output)?.[1]);
       expect(total).toBeGreaterThan(190);
-      expect(selected).toBe(total - 1);
+      expect(selected).toBe(total - EXCLUDED.length);
       expect(tested).toBe(selected);
     }, 600_000);
   }

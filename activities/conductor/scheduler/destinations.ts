@@ -42,15 +42,21 @@ export interface PlacementQuery {
 /** The filters Nova runs for a rebuild on the instance's own host: those about the image. */
 const RUN_ON_REBUILD = ['ImagePropertiesFilter'];
 
-/** A claim can lose a race on the node's generation; a placement re-reads and tries again this often. */
+/**
+ * A claim can lose a race on the node's generation; a placement re-reads and tries again, at
+ * least this often and for at least CLAIM_RETRY_MS. Every lost race is another claim's win, so
+ * many placements at once (a POST of a thousand servers on a few hosts) all get through in time;
+ * the bound stays well within the step's 30 s.
+ */
 const CLAIM_RETRIES = 10;
+const CLAIM_RETRY_MS = 15_000;
 
 /**
  * How long a placement that lost the race waits before it reads again: random, growing with the
- * attempt (up to 25 ms × attempt), so that placements that lost together (a drain's batch, all
- * scheduled at one instant by one conductor) do not all read and race again at the same moment.
+ * attempt (up to 25 ms × attempt, at most 250 ms), so that placements that lost together (a drain's
+ * batch, all scheduled at one instant by one conductor) do not all read and race again at once.
  */
-const backoffAfterConflict = (attempt: number) => sleep(Math.random() * 25 * attempt);
+const backoffAfterConflict = (attempt: number) => sleep(Math.random() * Math.min(25 * attempt, 250));
 
 /** A try lost the generation race: roll it back and read again. */
 class ClaimConflict extends Error {}
@@ -144,7 +150,7 @@ export type Destinations = ReturnType<typeof createDestinations>;
  * Runs a ledgered placement step until its claim does not lose a generation race, each try in
  * its own transaction: an UPDATE that lost the race still locks the node row it looked at until
  * its transaction ends, and two schedulers each holding one node and trying the other deadlock.
- * After CLAIM_RETRIES lost races, `exhausted` records the step's outcome with the reason.
+ * After CLAIM_RETRIES lost races and CLAIM_RETRY_MS, `exhausted` records the step's outcome with the reason.
  */
 export async function placeWithRetries<I extends StepInput>(
   dataSource: DataSource,
@@ -171,7 +177,9 @@ async function placeOrGiveUp<I extends StepInput>(
   place: (db: EntityManager, instance: Instance) => Promise<Schedule | 'conflict'>,
   exhausted: (db: EntityManager, instance: Instance, reason: string) => Promise<Schedule>,
 ): Promise<Schedule> {
-  for (let attempt = 1; attempt <= CLAIM_RETRIES; attempt++) {
+  const startedAt = Date.now();
+  let attempt = 0;
+  while (++attempt <= CLAIM_RETRIES || Date.now() - startedAt < CLAIM_RETRY_MS) {
     const outcome = await dataSource
       .transaction((db) =>
         runLedgered(db, step, async (db, instance): Promise<Schedule> => {
@@ -189,7 +197,7 @@ async function placeOrGiveUp<I extends StepInput>(
     logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
     await backoffAfterConflict(attempt);
   }
-  const reason = `claims kept conflicting ${CLAIM_RETRIES} times`;
+  const reason = `claims kept conflicting ${attempt - 1} times`;
   return dataSource.transaction((db) =>
     runLedgered(db, step, (db, instance) => exhausted(db, instance, reason)),
   );

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { sleep } from '../../../../common/sleep';
 import { VirtDriverError } from '../driver';
 
 /** Longest a virsh command may take but for the ones given their own limit (a migration). */
@@ -30,6 +31,15 @@ const NO_DOMAIN = /Domain not found|no domain with matching|failed to get domain
 const UNREACHABLE =
   /failed to connect to the hypervisor|Cannot recv data|End of file while reading data|Broken pipe/i;
 
+/**
+ * libvirt could not install a guest's nwfilter rules because another program changed the same
+ * nftables tables meanwhile (ebtables-nft has no lock across processes): seen when two libvirtds
+ * share one machine, as two hosts of a local cloud or the tests do. libvirt undoes the start or
+ * the migration it was doing, so the command is run again.
+ */
+const FIREWALL_RACE = /Failed to apply firewall rules/;
+const FIREWALL_RACE_TRIES = 5;
+
 /** virsh's "error: ..." lines, without the prefix: libvirt's message for the failure. */
 function libvirtMessage(stderr: string): string {
   const lines = stderr
@@ -45,14 +55,30 @@ function libvirtMessage(stderr: string): string {
  * is libvirt's reference client, every libvirt install has it, and its errors are libvirt's.
  */
 export class Virsh {
-  constructor(readonly uri: string) {}
+  constructor(
+    readonly uri: string,
+    /** The virsh program: the one on PATH but in tests of this class. */
+    private readonly program = 'virsh',
+  ) {}
 
   /** Runs `virsh <args>`, resolving to its stdout; a failure throws LibvirtError or LibvirtUnavailable. */
-  run(args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+  async run(args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(args, options);
+      } catch (error) {
+        const raced = error instanceof LibvirtError && FIREWALL_RACE.test(error.libvirtMessage);
+        if (!raced || attempt >= FIREWALL_RACE_TRIES) throw error;
+        await sleep(200 * attempt + Math.random() * 300);
+      }
+    }
+  }
+
+  private runOnce(args: string[], options: { timeoutMs?: number }): Promise<string> {
     const command = args[0];
     return new Promise((resolve, reject) => {
       execFile(
-        'virsh',
+        this.program,
         ['--quiet', '--connect', this.uri, ...args],
         { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: 16 << 20 },
         (error, stdout, stderr) => {

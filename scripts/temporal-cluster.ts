@@ -1,11 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { type TemporalServerBinaries } from './temporal-cluster-install';
-import { freeLowPort, freePort, isListening, sleep } from './net';
-import { type RunningTemporal, stopChild } from './temporal-server';
+import { freeLowPort, freePort, isListening } from './net';
+import { type RunningTemporal, runTemporalServer } from './temporal-server';
 
 export interface TemporalClusterOptions extends TemporalServerBinaries {
   /** A PostgreSQL URL whose user may create databases; the cluster's own two live beside it. */
@@ -165,34 +164,19 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   const configFile = join(options.configDir, 'temporal-server.yaml');
   writeFileSync(configFile, await clusterConfig(options, dynamicConfigFile), { mode: 0o600 });
 
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(options.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.detached,
-  });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
-
-  const address = `127.0.0.1:${options.port}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (exited) throw new Error(`the Temporal server ${exited}; see ${options.logFile}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the Temporal server did not answer within 120 s; see ${options.logFile}`);
-    }
-    if (await isListening(options.port)) {
-      const connection = await Connection.connect({ address, connectTimeout: 2000 }).catch(() => undefined);
-      const ready = await connection?.workflowService
-        .describeNamespace({ namespace: 'temporal-system' })
-        .then(() => true)
-        .catch(() => false);
-      await connection?.close();
-      if (ready) break;
-    }
-    await sleep(250);
-  }
-  return { address, uiUrl: undefined, child, stop: () => stopChild(child, 20_000) };
+  const running = await runTemporalServer(
+    options.server,
+    ['--config-file', configFile, '--allow-no-auth', 'start'],
+    {
+      what: 'the Temporal server',
+      port: options.port,
+      logFile: options.logFile,
+      detached: options.detached,
+      // Made by the server itself at its first start; Novaflow's own comes after (prepareNamespace).
+      namespace: 'temporal-system',
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      stopGraceMs: 20_000,
+    },
+  );
+  return { ...running, uiUrl: undefined };
 }

@@ -68,26 +68,62 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
   for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'])
     args.push('--dynamic-config-value', `${key}=1`);
 
+  const running = await runTemporalServer(options.cli, args, {
+    what: 'the Temporal dev server',
+    port: options.port,
+    logFile: options.logFile,
+    detached: options.detached,
+    namespace: 'default',
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    stopGraceMs: 10_000,
+  });
+  return { ...running, uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined };
+}
+
+/**
+ * Spawns a Temporal server on 127.0.0.1 (its output to `logFile`) and resolves once its frontend
+ * serves `namespace`: the dev server's and the cluster's common start.
+ */
+export async function runTemporalServer(
+  command: string,
+  args: string[],
+  options: {
+    /** How errors name it: "the Temporal dev server". */
+    what: string;
+    /** Its frontend's port on 127.0.0.1. */
+    port: number;
+    logFile: string;
+    detached?: boolean;
+    /** A namespace it serves once ready. */
+    namespace: string;
+    readyTimeoutMs: number;
+    /** How long stop() waits after SIGTERM before SIGKILL. */
+    stopGraceMs: number;
+  },
+): Promise<Omit<RunningTemporal, 'uiUrl'>> {
+  const { port } = options;
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
 
-  const address = `127.0.0.1:${options.port}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const address = `127.0.0.1:${port}`;
+  const deadline = Date.now() + options.readyTimeoutMs;
   for (;;) {
-    if (exited) throw new Error(`the Temporal dev server ${exited}; see ${options.logFile}`);
+    if (exited) throw new Error(`${options.what} ${exited}; see ${options.logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the Temporal dev server did not answer within 60 s; see ${options.logFile}`);
+      throw new Error(
+        `${options.what} did not answer within ${options.readyTimeoutMs / 1000} s; see ${options.logFile}`,
+      );
     }
-    if (await isListening(options.port)) {
+    if (await isListening(port)) {
       const connection = await Connection.connect({ address, connectTimeout: 2000 }).catch(() => undefined);
       const ready = await connection?.workflowService
-        .describeNamespace({ namespace: 'default' })
+        .describeNamespace({ namespace: options.namespace })
         .then(() => true)
         .catch(() => false);
       await connection?.close();
@@ -95,13 +131,7 @@ export async function startTemporalDevServer(options: TemporalServerOptions): Pr
     }
     await sleep(200);
   }
-
-  return {
-    address,
-    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    child,
-    stop: () => stopChild(child),
-  };
+  return { address, child, stop: () => stopChild(child, options.stopGraceMs) };
 }
 
 /** SIGTERM, then SIGKILL after 10 s. */

@@ -1,4 +1,3 @@
-import { type Client } from '@temporalio/client';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type GuestInterface, type GuestSpec } from '../../common/compute/guest-spec';
 import { OPERATIONS, TaskState, VmState } from '../../common/compute/instance-states';
@@ -8,7 +7,6 @@ import { type Instance } from '../../entities';
 import { guestSpecOf } from './guest-specs';
 import { finishEvent, startEvent } from './instance-actions';
 import { finishSpawned, placeInstance, updateInstance } from './instance-tasks';
-import { ledgeredLaunching } from './operations/launching-step';
 import { ledgered, type StepInput } from './operations/step-ledger';
 import { type InstanceNetworking } from './networking';
 import { existingClaim, releaseAllocations } from './scheduler/claims';
@@ -31,15 +29,13 @@ export interface BuildDependencies {
   config: Config;
   logger: Logger;
   networking: InstanceNetworking;
-  temporal: Client;
 }
 
 /**
  * The conductor's steps of the boot workflow. Each is ledgered: it checks that its task still
  * owns the instance, and a second run returns what the first returned.
  */
-export function createBuildActivities(deps: BuildDependencies) {
-  const { dataSource, config, logger, networking } = deps;
+export function createBuildActivities({ dataSource, config, logger, networking }: BuildDependencies) {
   const serviceDownTime = config.DEFAULT.service_down_time;
   const destinations = createDestinations({ config, logger });
 
@@ -102,19 +98,11 @@ export function createBuildActivities(deps: BuildDependencies) {
       },
     ),
 
-    /**
-     * task_state networking: the instance's ports, allocated once however often this runs; the
-     * servers whose remote-group rules now take its addresses are told.
-     */
-    allocateNetwork: ledgeredLaunching(
-      deps,
-      async (db, instance, _step, queue): Promise<GuestInterface[]> => {
-        await updateInstance(db, instance.uuid, { taskState: TaskState.NETWORKING });
-        const { interfaces, peerSyncs } = await networking.allocate(db, instance);
-        queue(peerSyncs);
-        return interfaces;
-      },
-    ),
+    /** task_state networking: the instance's ports, allocated once however often this runs. */
+    allocateNetwork: ledgered(dataSource, async (db, instance): Promise<GuestInterface[]> => {
+      await updateInstance(db, instance.uuid, { taskState: TaskState.NETWORKING });
+      return networking.allocate(db, instance);
+    }),
 
     /**
      * task_state block_device_mapping on the chosen host: the instance is placed there, its ports
@@ -160,11 +148,11 @@ export function createBuildActivities(deps: BuildDependencies) {
      * claimed and unplaces the instance (its guest is gone). It runs also when a delete owns the
      * instance now, and touches neither its vm_state nor its task.
      */
-    releaseBuildResources: ledgeredLaunching(
-      deps,
-      async (db, instance, _step, queue) => {
+    releaseBuildResources: ledgered(
+      dataSource,
+      async (db, instance) => {
         await releaseAllocations(db, instance.uuid);
-        queue(await networking.release(db, instance.uuid));
+        await networking.release(db, instance.uuid);
         await updateInstance(db, instance.uuid, { host: null, node: null });
       },
       { owned: false },

@@ -1,36 +1,33 @@
-import { type Client } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
 import { quarantineAddresses } from '../../common/network/address-quarantine';
 import { PowerState } from '../../common/power-state';
 import { VmState } from '../../common/compute/instance-states';
-import { type Logger } from '../../common/logger';
 import { finishAction, finishEvent } from './instance-actions';
 import { updateInstance } from './instance-tasks';
 import { type InstanceNetworking } from './networking';
-import { ledgeredLaunching } from './operations/launching-step';
-import { type StepInput } from './operations/step-ledger';
+import { ledgered, type StepInput } from './operations/step-ledger';
 import { releaseAllocations } from './scheduler/claims';
 import { releaseMigrationClaims } from './scheduler/move-claims';
 
 export const TERMINATE_EVENT = 'compute_terminate_instance';
 
 /** The conductor's steps of the delete workflow besides the engine's own. */
-export function createDeleteActivities(deps: {
+export function createDeleteActivities({
+  dataSource,
+  networking,
+}: {
   dataSource: DataSource;
   networking: InstanceNetworking;
-  temporal: Client;
-  logger: Logger;
 }) {
-  const { networking } = deps;
   return {
     /**
      * Releases ports, allocations and group membership and marks the instance deleted; the row
      * stays, as in Nova, for admins who list deleted servers. When the host did not answer, the
      * guest may still run there: its addresses stay quarantined until the host reports it gone.
      */
-    completeDelete: ledgeredLaunching(
-      deps,
-      async (db, instance, step: StepInput & { hostUnreachable: boolean }, queue) => {
+    completeDelete: ledgered(
+      dataSource,
+      async (db, instance, step: StepInput & { hostUnreachable: boolean }) => {
         await releaseAllocations(db, instance.uuid);
         await releaseMigrationClaims(db, instance.uuid);
         if (step.hostUnreachable && instance.host) {
@@ -42,8 +39,7 @@ export function createDeleteActivities(deps: {
             instance.host,
           );
         }
-        // The servers whose remote-group rules held its addresses are told.
-        queue(await networking.release(db, instance.uuid));
+        await networking.release(db, instance.uuid);
         await db.query('DELETE FROM server_group_members WHERE instance_uuid = $1', [instance.uuid]);
         const now = new Date();
         await updateInstance(db, instance.uuid, {

@@ -3,12 +3,11 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { OPERATIONS, type OperationName, VmState } from '../../common/compute/instance-states';
 import { pendingSignals, sendQueuedSignal } from '../../common/compute/signal-outbox';
 import { relayLaunches } from '../../common/compute/outbox-relay';
-import { pendingLaunches, type WorkflowLaunch } from '../../common/compute/workflow-outbox';
+import { pendingLaunches } from '../../common/compute/workflow-outbox';
 import { type Logger } from '../../common/logger';
 import { InstanceFault } from '../../entities';
 import { finishAction } from './instance-actions';
 import { type InstanceNetworking } from './networking';
-import { startLaunches } from './operations/launching-step';
 import { purgeStepLedger } from './operations/step-ledger';
 import { releaseAllocations } from './scheduler/claims';
 
@@ -69,12 +68,7 @@ export function createReconcilerActivities(deps: {
   }
 
   /** Ends a task whose workflow is gone, as its operation's failure would have, if it still owns the instance. */
-  async function rollBack(
-    db: EntityManager,
-    task: StaleTask,
-    status: string,
-    queued: WorkflowLaunch[],
-  ): Promise<boolean> {
+  async function rollBack(db: EntityManager, task: StaleTask, status: string): Promise<boolean> {
     const [row]: { task_id: string | null; host: string | null }[] = await db.query(
       'SELECT task_id, host FROM instances WHERE uuid = $1 FOR UPDATE',
       [task.uuid],
@@ -84,7 +78,7 @@ export function createReconcilerActivities(deps: {
     const building = task.vm_state === VmState.BUILDING;
     if (building) {
       await releaseAllocations(db, task.uuid);
-      queued.push(...(await networking.release(db, task.uuid)));
+      await networking.release(db, task.uuid);
     }
     await db.getRepository(InstanceFault).insert({
       instanceUuid: task.uuid,
@@ -139,10 +133,7 @@ export function createReconcilerActivities(deps: {
       for (const task of stale) {
         const { running, status } = await workflowIsRunning(task.task_id);
         if (running) continue;
-        const queued: WorkflowLaunch[] = [];
-        if (await dataSource.transaction((db) => rollBack(db, task, status, queued))) {
-          // The servers whose remote-group rules held its addresses (or the next pass starts them).
-          await startLaunches(deps, queued);
+        if (await dataSource.transaction((db) => rollBack(db, task, status))) {
           logger.warn(
             { instance: task.uuid, task: task.task_id, status },
             'rolled back a task whose workflow is gone',

@@ -3,11 +3,9 @@ export { instanceAddresses, type NovaAddress, type NovaAddresses } from './insta
 export {
   allocatePortsForInstance,
   bindInstancePorts,
-  hasInstancePorts,
   type InstancePort,
   instancePortsOf,
   type InstancePortsRequest,
-  instanceSecurityGroups,
   releaseInstancePorts,
 } from './instance-ports';
 export { networkQuotaLimits, networkQuotaUsage } from './network-quotas';

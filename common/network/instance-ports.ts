@@ -3,7 +3,7 @@ import { ApiError } from '../../apps/api/common/api-error';
 import { Network, Port } from '../../entities/network.entities';
 import { type FirewallRule } from '../compute/guest-spec';
 import { parseIp, type IpVersion } from './ip-address';
-import { firewallRulesOf, lockFirewallGroups } from './port-firewall-rules';
+import { firewallRulesOf } from './port-firewall-rules';
 import { createPort, fixedIpsOf } from './ports';
 import { planInstancePorts, type RequestedNetworks } from './requested-networks';
 
@@ -127,11 +127,6 @@ export function allocatePortsForInstance(
       });
       ports.push(created.port);
     }
-    // Its rules are read, and the servers to tell found, with no other server joining its groups meanwhile.
-    await lockFirewallGroups(
-      tx,
-      ports.map((port) => port.id),
-    );
     return describe(tx, ports);
   });
 }
@@ -143,21 +138,6 @@ export async function instancePortsOf(
   requested: RequestedNetworks,
 ): Promise<InstancePort[]> {
   return describe(db, inRequestedOrder(await boundPorts(db, instanceUuid), requested));
-}
-
-/** Whether the compute service has bound any port to the instance (allocation has run). */
-export async function hasInstancePorts(db: EntityManager, instanceUuid: string): Promise<boolean> {
-  return (await db.getRepository(Port).countBy({ instanceUuid })) > 0;
-}
-
-/** The security groups of the instance's ports: those its addresses are a member of. */
-export async function instanceSecurityGroups(db: EntityManager, instanceUuid: string): Promise<string[]> {
-  const rows: { id: string }[] = await db.query(
-    `SELECT DISTINCT b.security_group_id AS id FROM security_group_port_bindings b
-       JOIN ports p ON p.id = b.port_id WHERE p.instance_uuid = $1 ORDER BY 1`,
-    [instanceUuid],
-  );
-  return rows.map((row) => row.id);
 }
 
 /** Marks the instance's ports bound to `host` and ACTIVE; binding again changes nothing. */
@@ -185,10 +165,6 @@ export async function bindInstancePorts(
 export function releaseInstancePorts(db: EntityManager, instanceUuid: string): Promise<void> {
   return db.transaction(async (tx) => {
     await lockInstancePorts(tx, instanceUuid);
-    await lockFirewallGroups(
-      tx,
-      (await boundPorts(tx, instanceUuid)).map((port) => port.id),
-    );
     await tx.getRepository(Port).delete({ instanceUuid, preserveOnDelete: false });
     await tx
       .createQueryBuilder()

@@ -69,24 +69,3 @@ export async function firewallRulesOf(
   }
   return byPort;
 }
-
-/**
- * Locks the ports' groups and the groups their rules name as remote, in id order, until the
- * caller's transaction ends. A server's ports joining or leaving take it before they read their
- * rules and look for the servers to tell: two boots into one group then run one after the other,
- * so the second sees the first's addresses and tells it of its own (read concurrently, each
- * would miss the other). NO KEY UPDATE: a port created meanwhile (a foreign key's KEY SHARE) waits not.
- */
-export async function lockFirewallGroups(db: EntityManager, portIds: string[]): Promise<void> {
-  if (portIds.length === 0) return;
-  await db.query(
-    `SELECT 1 FROM security_groups
-      WHERE id IN (SELECT b.security_group_id FROM security_group_port_bindings b WHERE b.port_id = ANY($1)
-                   UNION
-                   SELECT r.remote_group_id FROM security_group_port_bindings b
-                     JOIN security_group_rules r ON r.security_group_id = b.security_group_id
-                    WHERE b.port_id = ANY($1) AND r.remote_group_id IS NOT NULL)
-      ORDER BY id FOR NO KEY UPDATE`,
-    [portIds],
-  );
-}

@@ -38,6 +38,7 @@ import { AddressQuarantine1765100000016 } from './migrations/1765100000016-addre
 import { LoginThrottling1765200000016 } from './migrations/1765200000016-login-throttling';
 import { ImageUploadLease1765200000017 } from './migrations/1765200000017-image-upload-lease';
 import { PortInstanceBinding1765300000018 } from './migrations/1765300000018-port-instance-binding';
+import { NodeUsage1765600000021 } from './migrations/1765600000021-node-usage';
 import { Runbook } from './runbook.entity';
 import { IpAllocation, Network, Port, Subnet } from './network.entities';
 import {
@@ -137,4 +138,5 @@ export const MIGRATIONS = [
   LoginThrottling1765200000016,
   ImageUploadLease1765200000017,
   PortInstanceBinding1765300000018,
+  NodeUsage1765600000021,
 ];

@@ -138,6 +138,11 @@ export const OPTIONS = {
   },
   scheduler: {
     max_attempts: intOpt(3, 'Hosts tried for one boot, the first pick and its alternates.', { min: 1 }),
+    max_placement_results: intOpt(
+      1000,
+      'Candidate nodes one decision filters and weighs at most: those with room, most free RAM first (least when stacking).',
+      { min: 1 },
+    ),
   },
   filter_scheduler: {
     enabled_filters: listOpt(

@@ -10,7 +10,7 @@ import { claimOnNode } from './claims';
 import { selectHosts } from './filter-scheduler';
 import { enabledFilters } from './filters';
 import { hasRoom, type HostState } from './host-state';
-import { loadHostStates } from './load-host-states';
+import { loadCandidates, loadHostStates } from './load-host-states';
 
 /** A node an operation may put the instance on. */
 export interface Destination {
@@ -58,6 +58,9 @@ const CLAIM_RETRY_MS = 15_000;
  */
 const backoffAfterConflict = (attempt: number) => sleep(Math.random() * Math.min(25 * attempt, 250));
 
+/** The filters that read the hosts' aggregates' metadata: candidates load it only for them. */
+const AGGREGATE_FILTERS = ['AggregateInstanceExtraSpecsFilter', 'AggregateMultiTenancyIsolation'];
+
 /** A try lost the generation race: roll it back and read again. */
 class ClaimConflict extends Error {}
 
@@ -75,16 +78,39 @@ export const destinationOf = (host: HostState): Destination => ({
 export function createDestinations({ config, logger }: { config: Config; logger: Logger }) {
   const serviceDownTime = config.DEFAULT.service_down_time;
 
+  const filters = config.filter_scheduler.enabled_filters;
+  const withAggregates = filters.some((name) => AGGREGATE_FILTERS.includes(name));
+
   async function selection(db: EntityManager, instance: Instance, query: PlacementQuery) {
     const flavor = query.flavor ?? instance.flavor;
     const request = await buildSchedulingRequest(db, { ...instance, flavor }, query.image);
-    const only = query.forcedHost ?? query.requestedHost;
-    const hosts = (await loadHostStates(db, serviceDownTime)).filter(
-      (h) => (!only || h.host === only) && !query.ignoreHosts?.includes(h.host),
+    const forced = query.forcedHost !== undefined;
+    // Placement's part, in SQL: nodes with room, and the filters Nova runs there as prefilters
+    // (enabled services, the zone) unless forced; the rest of the filters run on at most
+    // max_placement_results candidates.
+    const hosts = await loadCandidates(
+      db,
+      serviceDownTime,
+      {
+        resources: request.resources,
+        liveOnly: !forced && filters.includes('ComputeFilter'),
+        availabilityZone:
+          !forced && filters.includes('AvailabilityZoneFilter') ? request.availabilityZone : undefined,
+        onlyHost: query.forcedHost ?? query.requestedHost,
+        ignoreHosts: query.ignoreHosts ?? [],
+        mostFreeRamFirst: config.filter_scheduler.ram_weight_multiplier >= 0,
+        limit: config.scheduler.max_placement_results,
+      },
+      withAggregates,
     );
-    if (query.forcedHost) {
-      const forced = hosts.filter((h) => h.serviceUp && hasRoom(h, request.resources));
-      return { hosts: forced, rejections: [`forced to host ${query.forcedHost}`], request };
+    if (forced) {
+      const up = hosts.filter((h) => h.serviceUp && hasRoom(h, request.resources));
+      return { hosts: up, rejections: [`forced to host ${query.forcedHost}`], request };
+    }
+    if (hosts.length === 0) {
+      const { vcpus, memoryMb, diskGb } = request.resources;
+      const rejection = `placement: no${filters.includes('ComputeFilter') ? ' enabled, up' : ''} node has room for ${vcpus} vCPU, ${memoryMb} MB RAM, ${diskGb} GB disk`;
+      return { hosts, rejections: [rejection], request };
     }
     return { ...selectHosts(hosts, request, config, logger), request };
   }
@@ -114,7 +140,7 @@ export function createDestinations({ config, logger }: { config: Config; logger:
       if (!host || !host.serviceUp) return false;
       const flavor = query.flavor ?? instance.flavor;
       const request = await buildSchedulingRequest(db, { ...instance, flavor }, query.image);
-      const single = { ...config, scheduler: { max_attempts: 1 } };
+      const single = { ...config, scheduler: { ...config.scheduler, max_attempts: 1 } };
       const passes = query.forcedHost
         ? hasRoom(host, request.resources)
         : selectHosts([host], request, single, logger).hosts.length > 0;

@@ -14,8 +14,6 @@ export interface HostState {
   vcpus: Inventory;
   memoryMb: Inventory;
   diskGb: Inventory;
-  /** Consumers (instance uuids) with allocations on this node. */
-  instances: string[];
   /** The metadata of each host aggregate the host is in (Nova's HostState.aggregates). */
   aggregates?: Record<string, string>[];
 }

@@ -16,7 +16,6 @@ export function fakeHost(host: string, overrides: Partial<HostState> = {}): Host
     vcpus: { total: 16, reserved: 0, allocationRatio: 1, used: 0 },
     memoryMb: { total: 32768, reserved: 0, allocationRatio: 1, used: 0 },
     diskGb: { total: 500, reserved: 0, allocationRatio: 1, used: 0 },
-    instances: [],
     ...overrides,
   };
 }

@@ -19,9 +19,9 @@ const { values } = parseArgs({
 });
 const COUNT = Number(values.count);
 const POLL_MS = Number(values.poll);
-/** A boot runs five conductor steps as local activities and two host steps as regular ones. */
+/** A boot runs five conductor steps as local activities and one host step (build) as a regular one. */
 const BOOT_LOCAL_ACTIVITIES = 5;
-const BOOT_HOST_ACTIVITIES = 2;
+const BOOT_HOST_ACTIVITIES = 1;
 
 async function measureBootAndDelete(api: Api, imageId: string): Promise<RunFigures[]> {
   const posted = new Map<string, number>();

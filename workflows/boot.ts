@@ -1,4 +1,4 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { GuestInterface } from '../common/compute/guest-spec';
 import { NO_VALID_HOST, networkAllocationFailed, retriesExceeded } from '../common/compute/failures';
 import { TaskState } from '../common/compute/instance-states';
@@ -14,8 +14,14 @@ import { hostActivities } from './host-activities';
 export type BootInput = OperationInput & { operation: 'create' };
 
 /**
+ * Since this patch the host prepares the block devices and spawns in one activity (`build`), the
+ * task state moving to spawning before it; boots begun before it keep their two host steps.
+ */
+const BUILD_IN_ONE_HOST_STEP = 'boot-build-in-one-host-step';
+
+/**
  * Boot (Nova's schedule_and_build_instances + build_and_run_instance): schedule and claim, ports,
- * then on the chosen host prepare block devices and spawn. A host that fails gives back its claim
+ * then on the chosen host, in one step, prepare block devices and spawn. A host that fails gives back its claim
  * and the next alternate is tried, up to [scheduler] max_attempts; then ERROR with a fault.
  * A delete preempts the boot by cancelling it: the undos destroy any half-built guest and release
  * claims and ports, leaving the instance to the delete.
@@ -48,6 +54,10 @@ export async function bootWorkflow(input: BootInput): Promise<OperationOutcome> 
         upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ComputeHost, value: destination.host }]);
         const host = hostActivities(destination.host);
         const spec = await conductor.prepareOnHost({ ...run.step('prepareOnHost'), destination, interfaces });
+        if (patched(BUILD_IN_ONE_HOST_STEP)) {
+          await conductor.setTaskState({ ...run.step('setTaskState'), taskState: TaskState.SPAWNING });
+          return host.build(spec);
+        }
         await host.prepareBlockDevices(spec);
         await conductor.setTaskState({ ...run.step('setTaskState'), taskState: TaskState.SPAWNING });
         return host.spawn(spec);

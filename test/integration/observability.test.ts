@@ -95,7 +95,7 @@ describe('observability', () => {
     // The host that spawned it: the SDK's activity metrics, on its own endpoint.
     const host = (await admin.get(`/compute/v2.1/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:host'];
     const compute = await workerMetrics(host);
-    expect(sample(compute, 'temporal_activity_execution_latency_count', { activity_type: 'spawn' })).toBe(1);
+    expect(sample(compute, 'temporal_activity_execution_latency_count', { activity_type: 'build' })).toBe(1);
   });
 
   it('logs JSON lines with the request id in the API and the workflow id in the workers', async () => {
@@ -120,10 +120,10 @@ describe('observability', () => {
     await waitFor(
       async () =>
         logLines(stack, host).some(
-          (line) => line.workflow_id === `create-${id}-${requestId}` && line.activity === 'spawn',
+          (line) => line.workflow_id === `create-${id}-${requestId}` && line.activity === 'build',
         ),
       10_000,
-      `${host} to log the spawn with its workflow id`,
+      `${host} to log the build with its workflow id`,
     );
   });
 });
@@ -185,7 +185,7 @@ describe('tracing', () => {
     const spanOf = (name: string) => receiver.spans.find((span) => span.name === name);
     await waitFor(
       async () =>
-        ['StartWorkflow:bootWorkflow', 'RunWorkflow:bootWorkflow', 'RunActivity:spawn'].every(spanOf),
+        ['StartWorkflow:bootWorkflow', 'RunWorkflow:bootWorkflow', 'RunActivity:build'].every(spanOf),
       20_000,
       'the boot spans to arrive',
     );
@@ -195,7 +195,7 @@ describe('tracing', () => {
       service: 'novaflow-conductor',
       traceId: start.traceId,
     });
-    expect(spanOf('RunActivity:spawn')).toMatchObject({
+    expect(spanOf('RunActivity:build')).toMatchObject({
       service: 'novaflow-compute',
       traceId: start.traceId,
     });

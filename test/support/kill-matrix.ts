@@ -82,7 +82,7 @@ export const OPERATION_CASES: OperationCase[] = [
     action: 'create',
     phases: {
       first: 'create.scheduleInstance.after',
-      host: 'create.spawn.after',
+      host: 'create.build.after',
       conductor: 'create.finishBuild.after',
     },
     request: async ({ admin, imageId, networkId }, _server, label) => {

@@ -55,17 +55,15 @@ describe('boot', () => {
           'conductor.scheduleInstance',
           'conductor.allocateNetwork',
           'conductor.prepareOnHost',
-          'compute-a.prepareBlockDevices',
           'conductor.setTaskState',
-          'compute-a.spawn',
+          'compute-a.build',
           'conductor.finishBuild',
         ]);
         const spec = specFor(instanceUuid, 'compute-a', [PORT]);
         expect(journal.inputsOf('conductor.prepareOnHost')).toEqual([
           expect.objectContaining({ destination: HOST_A, interfaces: [PORT] }),
         ]);
-        expect(journal.inputsOf('compute-a.prepareBlockDevices')).toEqual([spec]);
-        expect(journal.inputsOf('compute-a.spawn')).toEqual([spec]);
+        expect(journal.inputsOf('compute-a.build')).toEqual([spec]);
         expect(journal.inputsOf('conductor.setTaskState')).toEqual([
           expect.objectContaining({ taskState: TaskState.SPAWNING }),
         ]);
@@ -98,16 +96,14 @@ describe('boot', () => {
         'conductor.scheduleInstance',
         'conductor.allocateNetwork',
         'conductor.prepareOnHost',
-        'compute-a.prepareBlockDevices',
         'conductor.setTaskState',
-        'compute-a.spawn',
+        'compute-a.build',
         'compute-a.destroy',
         'conductor.abandonHost',
         'conductor.claimAlternate',
         'conductor.prepareOnHost',
-        'compute-b.prepareBlockDevices',
         'conductor.setTaskState',
-        'compute-b.spawn',
+        'compute-b.build',
         'conductor.finishBuild',
       ]);
       expect(journal.inputsOf('compute-a.destroy')).toEqual([instanceUuid]);
@@ -117,7 +113,7 @@ describe('boot', () => {
       expect(journal.inputsOf('conductor.claimAlternate')).toEqual([
         expect.objectContaining({ destination: HOST_B }),
       ]);
-      expect(journal.inputsOf('compute-b.spawn')).toEqual([specFor(instanceUuid, 'compute-b', [PORT])]);
+      expect(journal.inputsOf('compute-b.build')).toEqual([specFor(instanceUuid, 'compute-b', [PORT])]);
       expect(journal.inputsOf('conductor.finishBuild')).toEqual([
         expect.objectContaining({ rootDeviceName: '/dev/sda', powerState: PowerState.RUNNING }),
       ]);
@@ -155,10 +151,11 @@ describe('boot', () => {
     await testbed.run({ conductor: bootConductor(), hosts }, async (journal) => {
       const { handle, instanceUuid } = await startBoot();
       expect(await handle.result()).toBe('failed');
-      expect(journal.names().slice(-7)).toEqual([
+      expect(journal.names().slice(-8)).toEqual([
         'conductor.claimAlternate',
         'conductor.prepareOnHost',
-        'compute-b.prepareBlockDevices',
+        'conductor.setTaskState',
+        'compute-b.build',
         'compute-b.destroy',
         'conductor.abandonHost',
         'conductor.releaseBuildResources',
@@ -249,7 +246,7 @@ describe('boot', () => {
       const { handle, instanceUuid } = await startBoot();
       expect(await handle.result()).toBe('preempted');
       expect(journal.names().slice(-4)).toEqual([
-        'compute-a.spawn',
+        'compute-a.build',
         'conductor.finishBuild',
         'compute-a.destroy',
         'conductor.releaseBuildResources',
@@ -275,13 +272,13 @@ describe('boot', () => {
     };
     await testbed.run({ conductor: bootConductor(), hosts }, async (journal) => {
       const { handle, instanceUuid } = await startBoot();
-      await journal.started('compute-a.spawn');
+      await journal.started('compute-a.build');
       await handle.cancel();
       const error = await handle.result().catch((failure) => failure);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       expect(journal.names().slice(-3)).toEqual([
-        'compute-a.spawn',
+        'compute-a.build',
         'compute-a.destroy',
         'conductor.releaseBuildResources',
       ]);

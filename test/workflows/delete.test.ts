@@ -121,7 +121,7 @@ describe('delete', () => {
         instanceUuid: boot.instanceUuid,
         requestId: boot.requestId,
       });
-      await journal.started('compute-a.spawn');
+      await journal.started('compute-a.build');
       const del = startDelete(boot.instanceUuid, boot.workflowId);
       const handle = await del.started;
       expect(await handle.result()).toBe('done');

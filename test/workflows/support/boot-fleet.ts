@@ -61,13 +61,24 @@ export function bootConductor(overrides: ConductorFakes = {}): ConductorFakes {
   };
 }
 
-/** A host that builds guests (running, /dev/vda) and destroys them. */
+/**
+ * A host that builds guests (running, /dev/vda) and destroys them. Its `build` runs its own
+ * prepareBlockDevices and spawn, as the real activity runs the driver's, so a test that makes one
+ * of them fail or hang does so for the boot's one host step too.
+ */
 export function healthyHost(overrides: HostFakes = {}): HostFakes {
-  return {
+  const host: HostFakes = {
     prepareBlockDevices: async () => undefined,
     spawn: async () => ({ powerState: PowerState.RUNNING, rootDeviceName: '/dev/vda' }),
     destroy: async () => undefined,
     ...overrides,
+  };
+  return {
+    build: async (spec) => {
+      await host.prepareBlockDevices!(spec);
+      return host.spawn!(spec);
+    },
+    ...host,
   };
 }
 

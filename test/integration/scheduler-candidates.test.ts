@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { claimOnNode, releaseAllocations } from '../../activities/conductor/scheduler/claims';
+import { claimIfRoom, claimOnNode, releaseAllocations } from '../../activities/conductor/scheduler/claims';
 import { type HostState } from '../../activities/conductor/scheduler/host-state';
 import {
   type CandidateQuery,
@@ -124,5 +124,33 @@ describe('scheduler candidates at 10,000 nodes', () => {
     const [released] = await loadCandidates(db, DOWN_TIME, { ...boot, onlyHost: node.host }, false);
     expect(released.memoryMb.used).toBe(node.memoryMb.used);
     expect(await mismatches()).toEqual([]);
+  });
+
+  it('lets concurrent claims on one node fill exactly its room, none refused while room is left', async () => {
+    const [node] = await loadCandidates(db, DOWN_TIME, { ...boot, limit: 1 }, false);
+    const free =
+      Math.floor((node.vcpus.total - node.vcpus.reserved) * node.vcpus.allocationRatio) - node.vcpus.used;
+    const slot = { vcpus: Math.ceil(free / 5), memoryMb: 1, diskGb: 1 };
+    const room = Math.floor(free / slot.vcpus);
+    // Twice as many as fit, all from the same (soon stale) read, each in its own transaction.
+    const consumers = Array.from({ length: room * 2 }, () => randomUUID());
+    const wide = await createDataSource(database.url, { poolSize: consumers.length }).initialize();
+    try {
+      const claimed = await Promise.all(
+        consumers.map((consumer) => wide.transaction((tx) => claimIfRoom(tx, consumer, node, slot))),
+      );
+      expect(claimed.filter(Boolean)).toHaveLength(room);
+    } finally {
+      await wide.destroy();
+    }
+    const [usage]: { allocated: number; summed: number }[] = await db.query(
+      `SELECT n.allocated_vcpus AS allocated,
+              (SELECT coalesce(sum(vcpus), 0)::int FROM allocations WHERE compute_node_id = n.id) AS summed
+         FROM compute_nodes n WHERE n.id = $1`,
+      [node.computeNodeId],
+    );
+    const filled = node.vcpus.used + room * slot.vcpus;
+    expect(usage).toEqual({ allocated: filled, summed: filled });
+    for (const consumer of consumers) await releaseAllocations(db.manager, consumer);
   });
 });

@@ -25,6 +25,35 @@ export async function claimOnNode(
   return claimed.length > 0;
 }
 
+/**
+ * Claims `resources` on a node if it still has room for them, by its usage summary, whatever
+ * else claimed there since the scheduler read it. Claims on one node queue on its row lock, and
+ * each sees the free capacity the one before it left (PostgreSQL re-checks the condition on the
+ * row's latest version), so concurrent placements onto a few nodes do not lose races and read
+ * again; they fail only when the room is gone. It suits a request whose filters depend on the
+ * node's own state alone; a server group's do not (another member may have just landed there),
+ * so those claim on the generation (claimOnNode). The generation still moves on.
+ */
+export async function claimIfRoom(
+  db: EntityManager,
+  consumerId: string,
+  host: HostState,
+  resources: Resources,
+): Promise<boolean> {
+  const claimed = await db.query(
+    `WITH node AS (
+       UPDATE compute_nodes SET generation = generation + 1
+        WHERE id = $1 AND free_vcpus >= $3 AND free_memory_mb >= $4 AND free_disk_gb >= $5
+        RETURNING id
+     )
+     INSERT INTO allocations (consumer_id, compute_node_id, vcpus, memory_mb, disk_gb)
+     SELECT $2, id, $3, $4, $5 FROM node
+     RETURNING consumer_id`,
+    [host.computeNodeId, consumerId, resources.vcpus, resources.memoryMb, resources.diskGb],
+  );
+  return claimed.length > 0;
+}
+
 /** The node a consumer already holds an allocation on, if any (a retried claim finds its own). */
 export async function existingClaim(db: EntityManager, consumerId: string): Promise<number | undefined> {
   const rows: { compute_node_id: number }[] = await db.query(

@@ -6,7 +6,7 @@ import { type FlavorSnapshot, type Instance } from '../../../entities';
 import { activityMeter } from '../../activity-metrics';
 import { runLedgered, type StepInput } from '../operations/step-ledger';
 import { buildSchedulingRequest, instanceResources } from './build-request';
-import { claimOnNode } from './claims';
+import { claimIfRoom, claimOnNode } from './claims';
 import { selectHosts } from './filter-scheduler';
 import { enabledFilters } from './filters';
 import { hasRoom, type HostState } from './host-state';
@@ -125,7 +125,8 @@ export function createDestinations({ config, logger }: { config: Config; logger:
       const { hosts, rejections, request } = await selection(db, instance, query);
       const [chosen, ...alternates] = hosts;
       if (!chosen) return { destinations: [], reason: rejections.join('; ') || 'no compute host' };
-      if (!(await claimOnNode(db, instance.uuid, chosen, request.resources))) return 'conflict';
+      const claim = request.group ? claimOnNode : claimIfRoom;
+      if (!(await claim(db, instance.uuid, chosen, request.resources))) return 'conflict';
       return { destinations: [chosen, ...alternates].map(destinationOf) };
     },
 

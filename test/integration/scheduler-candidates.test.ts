@@ -77,7 +77,7 @@ describe('scheduler candidates at 10,000 nodes', () => {
   });
 
   it('returns at most the limit, the live nodes with room and most free RAM, in host order', async () => {
-    const candidates = await loadCandidates(db, DOWN_TIME, boot, false);
+    const candidates = await loadCandidates(db.manager, DOWN_TIME, boot, false);
     expect(candidates).toHaveLength(1000);
     expect(candidates.map((c) => c.host)).toEqual([...candidates.map((c) => c.host)].sort());
     expect(candidates.every((c) => c.serviceUp && !c.serviceDisabled)).toBe(true);
@@ -89,7 +89,12 @@ describe('scheduler candidates at 10,000 nodes', () => {
       [Math.min(...candidates.map(freeRam)), candidates.map((c) => c.computeNodeId)],
     );
     expect(better).toBe(0);
-    const zoned = await loadCandidates(db, DOWN_TIME, { ...boot, availabilityZone: 'az2', limit: 10 }, false);
+    const zoned = await loadCandidates(
+      db.manager,
+      DOWN_TIME,
+      { ...boot, availabilityZone: 'az2', limit: 10 },
+      false,
+    );
     expect(zoned.map((c) => c.availabilityZone)).toEqual(Array(10).fill('az2'));
   });
 
@@ -104,10 +109,10 @@ describe('scheduler candidates at 10,000 nodes', () => {
       );
     expect(await mismatches()).toEqual([]);
 
-    const [node] = await loadCandidates(db, DOWN_TIME, { ...boot, limit: 1 }, false);
+    const [node] = await loadCandidates(db.manager, DOWN_TIME, { ...boot, limit: 1 }, false);
     const instance = randomUUID();
     expect(await claimOnNode(db.manager, instance, node, { vcpus: 3, memoryMb: 5000, diskGb: 7 })).toBe(true);
-    const [after] = await loadCandidates(db, DOWN_TIME, { ...boot, onlyHost: node.host }, false);
+    const [after] = await loadCandidates(db.manager, DOWN_TIME, { ...boot, onlyHost: node.host }, false);
     expect([after.vcpus.used, after.memoryMb.used, after.diskGb.used]).toEqual([
       node.vcpus.used + 3,
       node.memoryMb.used + 5000,
@@ -121,13 +126,13 @@ describe('scheduler candidates at 10,000 nodes', () => {
     await holdSourceForMigration(db.manager, instance, migration);
     expect(await mismatches()).toEqual([]);
     await releaseAllocations(db.manager, migration);
-    const [released] = await loadCandidates(db, DOWN_TIME, { ...boot, onlyHost: node.host }, false);
+    const [released] = await loadCandidates(db.manager, DOWN_TIME, { ...boot, onlyHost: node.host }, false);
     expect(released.memoryMb.used).toBe(node.memoryMb.used);
     expect(await mismatches()).toEqual([]);
   });
 
   it('lets concurrent claims on one node fill exactly its room, none refused while room is left', async () => {
-    const [node] = await loadCandidates(db, DOWN_TIME, { ...boot, limit: 1 }, false);
+    const [node] = await loadCandidates(db.manager, DOWN_TIME, { ...boot, limit: 1 }, false);
     const free =
       Math.floor((node.vcpus.total - node.vcpus.reserved) * node.vcpus.allocationRatio) - node.vcpus.used;
     const slot = { vcpus: Math.ceil(free / 5), memoryMb: 1, diskGb: 1 };

@@ -2,27 +2,49 @@ import { type EntityManager } from 'typeorm';
 import { type HostState, type Resources } from './host-state';
 
 /**
+ * Writes the consumer's allocation on the node if the node's row passes `condition` (parameters
+ * from $6 on), moving its generation on; false when it does not.
+ */
+async function claimWhere(
+  db: EntityManager,
+  consumerId: string,
+  host: HostState,
+  resources: Resources,
+  condition: string,
+  conditionParameters: unknown[] = [],
+): Promise<boolean> {
+  const claimed = await db.query(
+    `WITH node AS (
+       UPDATE compute_nodes SET generation = generation + 1 WHERE id = $1 AND ${condition} RETURNING id
+     )
+     INSERT INTO allocations (consumer_id, compute_node_id, vcpus, memory_mb, disk_gb)
+     SELECT $2, id, $3, $4, $5 FROM node
+     RETURNING consumer_id`,
+    [
+      host.computeNodeId,
+      consumerId,
+      resources.vcpus,
+      resources.memoryMb,
+      resources.diskGb,
+      ...conditionParameters,
+    ],
+  );
+  return claimed.length > 0;
+}
+
+/**
  * Claims `resources` on a node for a consumer, as placement does: the allocation is written only
  * if the node's generation is still the one the scheduler read, and the generation moves on, so
  * two schedulers that read the same state cannot both fill the last slot. Returns false on a
  * generation conflict (re-read and try again).
  */
-export async function claimOnNode(
+export function claimOnNode(
   db: EntityManager,
   consumerId: string,
   host: HostState,
   resources: Resources,
 ): Promise<boolean> {
-  const claimed = await db.query(
-    `WITH node AS (
-       UPDATE compute_nodes SET generation = generation + 1 WHERE id = $1 AND generation = $2 RETURNING id
-     )
-     INSERT INTO allocations (consumer_id, compute_node_id, vcpus, memory_mb, disk_gb)
-     SELECT $3, id, $4, $5, $6 FROM node
-     RETURNING consumer_id`,
-    [host.computeNodeId, host.generation, consumerId, resources.vcpus, resources.memoryMb, resources.diskGb],
-  );
-  return claimed.length > 0;
+  return claimWhere(db, consumerId, host, resources, 'generation = $6', [host.generation]);
 }
 
 /**
@@ -34,24 +56,19 @@ export async function claimOnNode(
  * node's own state alone; a server group's do not (another member may have just landed there),
  * so those claim on the generation (claimOnNode). The generation still moves on.
  */
-export async function claimIfRoom(
+export function claimIfRoom(
   db: EntityManager,
   consumerId: string,
   host: HostState,
   resources: Resources,
 ): Promise<boolean> {
-  const claimed = await db.query(
-    `WITH node AS (
-       UPDATE compute_nodes SET generation = generation + 1
-        WHERE id = $1 AND free_vcpus >= $3 AND free_memory_mb >= $4 AND free_disk_gb >= $5
-        RETURNING id
-     )
-     INSERT INTO allocations (consumer_id, compute_node_id, vcpus, memory_mb, disk_gb)
-     SELECT $2, id, $3, $4, $5 FROM node
-     RETURNING consumer_id`,
-    [host.computeNodeId, consumerId, resources.vcpus, resources.memoryMb, resources.diskGb],
+  return claimWhere(
+    db,
+    consumerId,
+    host,
+    resources,
+    'free_vcpus >= $3 AND free_memory_mb >= $4 AND free_disk_gb >= $5',
   );
-  return claimed.length > 0;
 }
 
 /** The node a consumer already holds an allocation on, if any (a retried claim finds its own). */

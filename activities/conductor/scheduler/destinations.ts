@@ -43,10 +43,10 @@ export interface PlacementQuery {
 const RUN_ON_REBUILD = ['ImagePropertiesFilter'];
 
 /**
- * A claim can lose a race on the node's generation; a placement re-reads and tries again, at
- * least this often and for at least CLAIM_RETRY_MS. Every lost race is another claim's win, so
- * many placements at once (a POST of a thousand servers on a few hosts) all get through in time;
- * the bound stays well within the step's 30 s.
+ * A claim can fail (a group member's lost the generation race, another's found the room taken);
+ * a placement re-reads and tries again, at least this often and for at least CLAIM_RETRY_MS. Every
+ * lost race is another claim's win, so many placements at once (a POST of a thousand servers on a
+ * few hosts) all get through in time; the bound stays well within the step's 30 s.
  */
 const CLAIM_RETRIES = 10;
 const CLAIM_RETRY_MS = 15_000;
@@ -61,7 +61,7 @@ const backoffAfterConflict = (attempt: number) => sleep(Math.random() * Math.min
 /** The filters that read the hosts' aggregates' metadata: candidates load it only for them. */
 const AGGREGATE_FILTERS = ['AggregateInstanceExtraSpecsFilter', 'AggregateMultiTenancyIsolation'];
 
-/** A try lost the generation race: roll it back and read again. */
+/** A try's claim failed (the generation moved on, or the room was taken): roll it back and read again. */
 class ClaimConflict extends Error {}
 
 export const destinationOf = (host: HostState): Destination => ({
@@ -174,7 +174,7 @@ export function createDestinations({ config, logger }: { config: Config; logger:
 export type Destinations = ReturnType<typeof createDestinations>;
 
 /**
- * Runs a ledgered placement step until its claim does not lose a generation race, each try in
+ * Runs a ledgered placement step until its claim does not fail (see ClaimConflict), each try in
  * its own transaction: an UPDATE that lost the race still locks the node row it looked at until
  * its transaction ends, and two schedulers each holding one node and trying the other deadlock.
  * After CLAIM_RETRIES lost races and CLAIM_RETRY_MS, `exhausted` records the step's outcome with the reason.
@@ -221,7 +221,10 @@ async function placeOrGiveUp<I extends StepInput>(
         throw error;
       });
     if (outcome) return outcome;
-    logger.debug({ instance: step.instanceUuid, attempt }, 'claim lost a generation race; rescheduling');
+    logger.debug(
+      { instance: step.instanceUuid, attempt },
+      'claim failed (generation moved on or room taken); rescheduling',
+    );
     await backoffAfterConflict(attempt);
   }
   const reason = `claims kept conflicting ${attempt - 1} times`;

@@ -21,8 +21,9 @@ const BUILD_IN_ONE_HOST_STEP = 'boot-build-in-one-host-step';
 
 /**
  * Boot (Nova's schedule_and_build_instances + build_and_run_instance): schedule and claim, ports,
- * then on the chosen host, in one step, prepare block devices and spawn. A host that fails gives back its claim
- * and the next alternate is tried, up to [scheduler] max_attempts; then ERROR with a fault.
+ * then on the chosen host, in one step, prepare block devices and spawn. A host that fails gives
+ * back its claim and the next alternate is tried, up to [scheduler] max_attempts; then ERROR with a
+ * fault.
  * A delete preempts the boot by cancelling it: the undos destroy any half-built guest and release
  * claims and ports, leaving the instance to the delete.
  */

@@ -104,7 +104,8 @@ export function createDestinations({ config, logger }: { config: Config; logger:
       withAggregates,
     );
     if (forced) {
-      const up = hosts.filter((h) => h.serviceUp && hasRoom(h, request.resources));
+      // The candidate query already asked for room; a forced host skips only the filters.
+      const up = hosts.filter((h) => h.serviceUp);
       return { hosts: up, rejections: [`forced to host ${query.forcedHost}`], request };
     }
     if (hosts.length === 0) {

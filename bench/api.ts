@@ -154,6 +154,8 @@ export async function measureCeiling(
   count: number,
   localCount: number,
   regularCount: number,
+  /** One workflow after another (the floor of one operation's latency), not all at once. */
+  serial = false,
 ): Promise<RunFigures> {
   const taskQueue = `bench-ceiling-${Date.now()}`;
   const connection = await NativeConnection.connect({ address });
@@ -166,18 +168,19 @@ export async function measureCeiling(
   const running = worker.run();
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
+  const runOne = async (i: number) => {
+    const at = Date.now();
+    await client.workflow.execute<typeof ceilingWorkflow>('ceilingWorkflow', {
+      taskQueue,
+      workflowId: `${taskQueue}-${i}`,
+      args: [localCount, regularCount],
+    });
+    return Date.now() - at;
+  };
   const started = Date.now();
-  const latencies = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const at = Date.now();
-      await client.workflow.execute<typeof ceilingWorkflow>('ceilingWorkflow', {
-        taskQueue,
-        workflowId: `${taskQueue}-${i}`,
-        args: [localCount, regularCount],
-      });
-      return Date.now() - at;
-    }),
-  );
+  const latencies: number[] = [];
+  if (serial) for (let i = 0; i < count; i++) latencies.push(await runOne(i));
+  else latencies.push(...(await Promise.all(Array.from({ length: count }, (_, i) => runOne(i)))));
   const ended = Date.now();
   worker.shutdown();
   await running;

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { Api, log, machine, measureCeiling, watch, withBenchStack } from './api';
+import { Api, log, machine, measureCeiling, type ServerRow, watch, withBenchStack } from './api';
 import { cpuBetween, cpuByPart } from './process-cpu';
 import { figures, formatFigures, type RunFigures } from './stats';
 
 /**
- * `npm run bench:boot -- --count 100 --hosts 3 [--temporal postgres]`: boots N servers at once through the real API on
- * fake hosts, measures boots/s and POST→ACTIVE latency, deletes them all the same way, then runs
- * the same Temporal server's ceiling: N workflows of as many no-op activities as a boot has.
+ * `npm run bench:boot -- --count 100 --hosts 3 [--temporal postgres] [--serial]`: boots N servers
+ * at once through the real API on fake hosts (with --serial, one after another: one boot's own
+ * latency), measures boots/s and POST→ACTIVE latency, deletes them all the same way, then runs the
+ * same Temporal server's ceiling: N workflows of as many no-op activities as a boot has, at once
+ * or (--serial) one after another.
  */
 const { values } = parseArgs({
   options: {
@@ -15,6 +17,7 @@ const { values } = parseArgs({
     poll: { type: 'string', default: '100' },
     // dev: the Temporal dev server on SQLite; postgres: the real server on PostgreSQL.
     temporal: { type: 'string', default: 'dev' },
+    serial: { type: 'boolean', default: false },
   },
 });
 const COUNT = Number(values.count);
@@ -23,53 +26,80 @@ const POLL_MS = Number(values.poll);
 const BOOT_LOCAL_ACTIVITIES = 5;
 const BOOT_HOST_ACTIVITIES = 1;
 
+interface Operated {
+  ids: string[];
+  /** When each server's request was sent, and when it was first seen done. */
+  sent: Map<string, number>;
+  done: Map<string, number>;
+}
+
+/**
+ * Sends `count` requests (`send(i)` returns the server's id) at once and waits until every server
+ * is `done`; with --serial, sends one, waits for it, then the next.
+ */
+async function operate(
+  api: Api,
+  count: number,
+  send: (i: number) => Promise<string>,
+  isDone: (server: ServerRow | undefined) => boolean,
+): Promise<Operated> {
+  const result: Operated = { ids: [], sent: new Map(), done: new Map() };
+  const sendOne = async (i: number) => {
+    const at = Date.now();
+    const id = await send(i);
+    result.sent.set(id, at);
+    return id;
+  };
+  const waitFor = async (ids: string[]) => {
+    for (const [id, at] of await watch(api, ids, isDone, POLL_MS)) result.done.set(id, at);
+  };
+  if (values.serial) {
+    for (let i = 0; i < count; i++) {
+      result.ids.push(await sendOne(i));
+      await waitFor(result.ids.slice(-1));
+    }
+  } else {
+    result.ids = await Promise.all(Array.from({ length: count }, (_, i) => sendOne(i)));
+    await waitFor(result.ids);
+  }
+  return result;
+}
+
+const latencies = ({ ids, sent, done }: Operated) => ids.map((id) => done.get(id)! - sent.get(id)!);
+const lastDone = ({ done }: Operated) => Math.max(...done.values());
+
 async function measureBootAndDelete(api: Api, imageId: string): Promise<RunFigures[]> {
-  const posted = new Map<string, number>();
   const bootStart = Date.now();
-  const created = await Promise.all(
-    Array.from({ length: COUNT }, async (_, i) => {
-      const at = Date.now();
+  const booted = await operate(
+    api,
+    COUNT,
+    async (i) => {
       const res = await api.call('POST', '/compute/v2.1/servers', {
         server: { name: `bench-${i}`, imageRef: imageId, flavorRef: '1', networks: 'auto' },
       });
       if (res.status !== 202) throw new Error(`boot ${i}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-      posted.set(res.body.server.id, at);
       return res.body.server.id as string;
-    }),
-  );
-  log(`all ${COUNT} POSTs answered 202 after ${Date.now() - bootStart} ms`);
-  const active = await watch(
-    api,
-    created,
+    },
     (s) => s !== undefined && ['ACTIVE', 'ERROR'].includes(s.status) && s['OS-EXT-STS:task_state'] === null,
-    POLL_MS,
   );
   const { body } = await api.call('GET', '/compute/v2.1/servers/detail?limit=1000');
   const errors = body.servers.filter((s) => s.status === 'ERROR').length;
   if (errors > 0) log(`warning: ${errors} boots ended in ERROR`);
-  const boot = figures(
-    'boot (POST → ACTIVE)',
-    bootStart,
-    created.map((id) => active.get(id)! - posted.get(id)!),
-    Math.max(...active.values()),
-  );
+  const boot = figures('boot (POST → ACTIVE)', bootStart, latencies(booted), lastDone(booted));
 
-  const deleted = new Map<string, number>();
   const deleteStart = Date.now();
-  await Promise.all(
-    created.map(async (id) => {
-      deleted.set(id, Date.now());
+  const deleted = await operate(
+    api,
+    COUNT,
+    async (i) => {
+      const id = booted.ids[i];
       const res = await api.call('DELETE', `/compute/v2.1/servers/${id}`);
       if (res.status !== 204) throw new Error(`delete ${id}: HTTP ${res.status}`);
-    }),
+      return id;
+    },
+    (s) => s === undefined,
   );
-  const gone = await watch(api, created, (s) => s === undefined, POLL_MS);
-  const del = figures(
-    'delete (DELETE → gone)',
-    deleteStart,
-    created.map((id) => gone.get(id)! - deleted.get(id)!),
-    Math.max(...gone.values()),
-  );
+  const del = figures('delete (DELETE → gone)', deleteStart, latencies(deleted), lastDone(deleted));
   return [boot, del];
 }
 
@@ -84,14 +114,27 @@ async function main() {
       const before = cpuByPart(scratch);
       const rows = await measureBootAndDelete(api, imageId);
       const cpu = cpuBetween(before, cpuByPart(scratch));
+      // Serial, the ceiling is one no-op workflow after another: the server's floor for one boot.
       rows.push(
-        await measureCeiling(cloud.temporalAddress, COUNT, 0, BOOT_LOCAL_ACTIVITIES + BOOT_HOST_ACTIVITIES),
+        await measureCeiling(
+          cloud.temporalAddress,
+          COUNT,
+          0,
+          BOOT_LOCAL_ACTIVITIES + BOOT_HOST_ACTIVITIES,
+          values.serial,
+        ),
       );
       rows.push(
-        await measureCeiling(cloud.temporalAddress, COUNT, BOOT_LOCAL_ACTIVITIES, BOOT_HOST_ACTIVITIES),
+        await measureCeiling(
+          cloud.temporalAddress,
+          COUNT,
+          BOOT_LOCAL_ACTIVITIES,
+          BOOT_HOST_ACTIVITIES,
+          values.serial,
+        ),
       );
       process.stdout.write(
-        `\n${COUNT} concurrent operations, ${hosts.length} fake hosts, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}\n\n${formatFigures(rows)}\n` +
+        `\n${COUNT} ${values.serial ? 'operations one after another' : 'concurrent operations'}, ${hosts.length} fake hosts, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}\n\n${formatFigures(rows)}\n` +
           `\nCPU time of the boots and deletes, by process: ${cpu}\n`,
       );
     },

@@ -21,7 +21,7 @@ import {
   filterTags,
   userFilters,
 } from './server-list-params';
-import { type ServerExtras } from './server.view';
+import { type ServerExtras, UNVIEWED_PROPERTIES, type ViewedInstance } from './server.view';
 
 export const instanceNotFound = (uuid: string) => notFound(`Instance ${uuid} could not be found.`);
 
@@ -82,7 +82,7 @@ export class ServerReader {
     query: Query,
     version: ApiVersion,
     detail = false,
-  ): Promise<{ instances: Instance[]; limit: number }> {
+  ): Promise<{ instances: ViewedInstance[]; limit: number }> {
     const admin = isAdmin(caller);
     // Nova's remove_invalid_options: without allow_all_filters, filters outside the caller's list
     // for the microversion are dropped, not refused.
@@ -92,7 +92,10 @@ export class ServerReader {
     const permitted = userFilters(version);
     const may = (name: string) => allFilters || permitted.has(name);
     const { limit, marker } = paginationParams(query, this.settings.config.api.max_limit);
-    const builder = this.dataSource.getRepository(Instance).createQueryBuilder('i');
+    const builder = this.dataSource
+      .getRepository(Instance)
+      .createQueryBuilder('i')
+      .select(this.viewedColumns().map(([property]) => `i.${property}`));
 
     // Nova's _get_servers: all_tenants (strict bool, '' meaning true) needs the get_all_tenants
     // policy, even from a non-admin (403); without it tenant_id/project_id are ignored and the
@@ -208,22 +211,29 @@ export class ServerReader {
     }
   }
 
-  /**
-   * A page's rows as Instance entities, column by column from the entity's metadata: TypeORM's
-   * own hydration (getMany) costs more than the rest of a 1,000-server page.
-   */
-  private toInstances(rows: Record<string, unknown>[]): Instance[] {
-    this.instanceColumns ??= this.dataSource
+  /** The properties a view reads, each with its column's alias in a raw row. */
+  private viewedColumns(): (readonly [string, string])[] {
+    const unviewed: readonly string[] = UNVIEWED_PROPERTIES;
+    return (this.viewedColumnList ??= this.dataSource
       .getMetadata(Instance)
-      .columns.map((column) => [column.propertyName, `i_${column.databaseName}`] as const);
-    return rows.map((row) => {
-      const instance = Object.create(Instance.prototype) as Record<string, unknown>;
-      for (const [property, alias] of this.instanceColumns!) instance[property] = row[alias];
-      return instance as unknown as Instance;
-    });
+      .columns.filter((column) => !unviewed.includes(column.propertyName))
+      .map((column) => [column.propertyName, `i_${column.databaseName}`] as const));
   }
 
-  private instanceColumns?: (readonly [string, string])[];
+  private viewedColumnList?: (readonly [string, string])[];
+
+  /**
+   * A page's rows as instances, column by column from the entity's metadata: TypeORM's own
+   * hydration (getMany) costs more than the rest of a 1,000-server page.
+   */
+  private toInstances(rows: Record<string, unknown>[]): ViewedInstance[] {
+    const columns = this.viewedColumns();
+    return rows.map((row) => {
+      const instance = Object.create(Instance.prototype) as Record<string, unknown>;
+      for (const [property, alias] of columns) instance[property] = row[alias];
+      return instance as unknown as ViewedInstance;
+    });
+  }
 
   private filterStatus(builder: SelectQueryBuilder<Instance>, statuses: string[]): void {
     const vmStates: string[] = [];
@@ -265,7 +275,7 @@ export class ServerReader {
   }
 
   /** Metadata, latest fault, addresses, host status, groups and tags of many instances, in a few queries. */
-  async extras(instances: Instance[]): Promise<Map<string, ServerExtras>> {
+  async extras(instances: ViewedInstance[]): Promise<Map<string, ServerExtras>> {
     const uuids = instances.map((instance) => instance.uuid);
     const hosts = [...new Set(instances.map((instance) => instance.host).filter((host) => host !== null))];
     const db = this.dataSource.manager;

@@ -7,6 +7,22 @@ import { resourceLinks } from '../links';
 import { type ApiVersion } from '../microversion';
 import { isoMicros, isoSeconds } from '../timestamps';
 
+/**
+ * The instance properties no server view shows: lists leave their columns out, so the driver
+ * parses none of them (request_spec is a JSON document). A view that reads one fails to compile.
+ */
+export const UNVIEWED_PROPERTIES = [
+  'requestSpec',
+  'keyData',
+  'taskId',
+  'requestedAvailabilityZone',
+  'lockedBy',
+  'deletedAt',
+] as const;
+
+/** An instance as a server view reads it. */
+export type ViewedInstance = Omit<Instance, (typeof UNVIEWED_PROPERTIES)[number]>;
+
 /** What a server view needs besides the instance row, loaded in batches for lists. */
 export interface ServerExtras {
   metadata: Record<string, string>;
@@ -82,7 +98,7 @@ export class ServerView {
     return id;
   }
 
-  summary(instance: Instance) {
+  summary(instance: ViewedInstance) {
     return {
       id: instance.uuid,
       name: instance.displayName,
@@ -90,7 +106,7 @@ export class ServerView {
     };
   }
 
-  private flavor(instance: Instance) {
+  private flavor(instance: ViewedInstance) {
     const { flavor } = instance;
     if (this.context.version.atLeast('2.47')) {
       return {
@@ -122,7 +138,7 @@ export class ServerView {
     };
   }
 
-  detail(instance: Instance, extras: ServerExtras, options: { show: boolean }) {
+  detail(instance: ViewedInstance, extras: ServerExtras, options: { show: boolean }) {
     const { version, isAdmin, publicUrl } = this.context;
     const status = apiStatus(instance.vmState, instance.taskState);
     return {

@@ -12,9 +12,14 @@ export function computeTaskQueue(host: string): string {
   return `compute.${host}`;
 }
 
-/** The long-lived workflow that records one compute host's reports. */
+/** The long-lived workflow that answers one compute host's start-up reports. */
 export function hostWorkflowId(host: string): string {
   return `host-${host}`;
+}
+
+/** The long-lived workflow that records the periodic reports of a compute process's hosts. */
+export function hostReportsWorkflowId(reporter: string): string {
+  return `host-reports-${reporter}`;
 }
 
 /** Custom search attributes every workflow carries, so operators find any operation in the Web UI. */

@@ -3,6 +3,7 @@ export { consoleOutputWorkflow } from './console-output';
 export { deleteWorkflow } from './delete';
 export { evacuateWorkflow } from './evacuate';
 export { hostWorkflow } from './host';
+export { hostReportsWorkflow } from './host-reports';
 export { liveMigrateWorkflow } from './live-migrate';
 export { pauseWorkflow } from './pause';
 export { rebootWorkflow } from './reboot';

@@ -4,7 +4,7 @@ import { type HostReport } from '../../common/host-report';
 import { EVACUATION_UNCLEANED, MigrationStatus } from '../../common/compute/migrations';
 import { liftQuarantine } from '../../common/network/address-quarantine';
 import { releaseSourceClaim } from './scheduler/move-claims';
-import { RecordedReports, touchHost } from './recorded-reports';
+import { RecordedReports, touchHosts } from './recorded-reports';
 import { recordService } from './service-records';
 
 /**
@@ -15,6 +15,23 @@ import { recordService } from './service-records';
  */
 export function createHostReportActivities(dataSource: DataSource, refreshMs: number) {
   const recorded = new RecordedReports(refreshMs);
+
+  /** Records in full each report not touched already, and returns its stale guests by host. */
+  async function recordReports(reports: HostReport[]): Promise<Map<string, string[]>> {
+    const unchanged = reports.filter((report) => recorded.isUnchanged(report));
+    const touched = await touchHosts(dataSource, unchanged);
+    const staleGuests = new Map<string, string[]>();
+    for (const report of reports) {
+      if (touched.has(report.host)) continue;
+      recorded.forget(report.host);
+      const result = await recordInFull(dataSource, report);
+      // A host with stale guests reports again once they are gone, which is then a change.
+      if (result.staleGuests.length === 0) recorded.remember(report);
+      else staleGuests.set(report.host, result.staleGuests);
+    }
+    return staleGuests;
+  }
+
   return {
     /**
      * Records the service and its compute node, takes the guests' power states (bottom-up, for
@@ -24,12 +41,15 @@ export function createHostReportActivities(dataSource: DataSource, refreshMs: nu
      * refreshMs, only touches the service and node.
      */
     async recordHostReport(report: HostReport): Promise<{ staleGuests: string[] }> {
-      if (recorded.isUnchanged(report) && (await touchHost(dataSource, report))) return { staleGuests: [] };
-      recorded.forget(report.host);
-      const result = await recordInFull(dataSource, report);
-      // A host with stale guests reports again once they are gone, which is then a change.
-      if (result.staleGuests.length === 0) recorded.remember(report);
-      return result;
+      return { staleGuests: (await recordReports([report])).get(report.host) ?? [] };
+    },
+
+    /**
+     * The same for the reports of many hosts (a compute process's): those unchanged touched in one
+     * statement, the others recorded in full one by one. Stale guests by host.
+     */
+    async recordHostReports(reports: HostReport[]): Promise<{ staleGuests: Record<string, string[]> }> {
+      return { staleGuests: Object.fromEntries(await recordReports(reports)) };
     },
   };
 }

@@ -37,26 +37,40 @@ function content(report: HostReport): string {
 }
 
 /**
- * A report that changed nothing: the host's service is seen alive again (as recordService would)
- * and its compute node touched, in one statement. False when there is no such service and node
- * (deleted by an admin, or the zone changed), or the service is forced down (an admin fenced the
- * host, and may evacuate it at once): then the caller records the report in full.
+ * Reports that changed nothing: each host's service is seen alive again (as recordService would)
+ * and its compute node touched, all in one statement. Returns the hosts touched; a host left out
+ * has no such service and node (deleted by an admin, or the zone changed), or its service is
+ * forced down (an admin fenced the host, and may evacuate it at once): the caller records its
+ * report in full.
  */
-export async function touchHost(dataSource: DataSource, report: HostReport): Promise<boolean> {
-  const rows: { touched: number }[] = await dataSource.query(
-    `WITH service AS (
+export async function touchHosts(dataSource: DataSource, reports: HostReport[]): Promise<Set<string>> {
+  if (reports.length === 0) return new Set();
+  const rows: { host: string }[] = await dataSource.query(
+    `WITH report AS (
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[])
+                  AS r(host, reported_at, zone, hypervisor_hostname)),
+     service AS (
        UPDATE services s SET report_count = s.report_count + 1,
-              last_seen_up = GREATEST(s.last_seen_up, LEAST($2::timestamptz, now())), updated_at = now()
-        WHERE s.host = $1 AND s."binary" = 'nova-compute' AND s.zone = $3 AND NOT s.forced_down
-          AND EXISTS (SELECT 1 FROM compute_nodes n WHERE n.service_id = s.id AND n.host = $1
-                         AND n.hypervisor_hostname = $4)
-        RETURNING s.id),
+              last_seen_up = GREATEST(s.last_seen_up, LEAST(report.reported_at, now())), updated_at = now()
+         FROM report
+        WHERE s.host = report.host AND s."binary" = 'nova-compute' AND s.zone = report.zone
+          AND NOT s.forced_down
+          AND EXISTS (SELECT 1 FROM compute_nodes n WHERE n.service_id = s.id AND n.host = report.host
+                         AND n.hypervisor_hostname = report.hypervisor_hostname)
+        RETURNING s.id, s.host),
      node AS (
-       UPDATE compute_nodes n SET updated_at = now() FROM service
-        WHERE n.service_id = service.id AND n.host = $1 AND n.hypervisor_hostname = $4
-        RETURNING n.id)
-     SELECT count(*)::int AS touched FROM node`,
-    [report.host, report.reportedAt, report.availabilityZone, report.node.hypervisorHostname],
+       UPDATE compute_nodes n SET updated_at = now()
+         FROM service JOIN report ON report.host = service.host
+        WHERE n.service_id = service.id AND n.host = service.host
+          AND n.hypervisor_hostname = report.hypervisor_hostname
+        RETURNING n.host)
+     SELECT host FROM node`,
+    [
+      reports.map((report) => report.host),
+      reports.map((report) => report.reportedAt),
+      reports.map((report) => report.availabilityZone),
+      reports.map((report) => report.node.hypervisorHostname),
+    ],
   );
-  return rows[0].touched > 0;
+  return new Set(rows.map((row) => row.host));
 }

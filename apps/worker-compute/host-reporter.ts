@@ -4,7 +4,7 @@ import { type HostReport } from '../../common/host-report';
 import { type Logger } from '../../common/logger';
 import { CONDUCTOR_TASK_QUEUE, hostWorkflowId, SEARCH_ATTRIBUTES } from '../../common/task-queues';
 import { sleep } from '../../common/sleep';
-import { hostWorkflow, reportSignal, startupReportUpdate } from '../../workflows/host';
+import { hostWorkflow, startupReportUpdate } from '../../workflows/host';
 import { type VirtDriver } from './virt/driver';
 
 /** Builds the report of one host from its driver and the allocation settings of this host's config. */
@@ -35,13 +35,11 @@ export async function buildHostReport(host: string, driver: VirtDriver, config: 
 }
 
 /**
- * Sends the host's report every report_interval by signal-with-start of `host-<name>`, so the
- * first report creates the workflow and a conductor restart loses nothing.
+ * A host's start-up report, by update-with-start of its `host-<name>` workflow (the first report
+ * creates the workflow, and a conductor restart loses nothing); the periodic reports go with the
+ * process's other hosts' (process-reporter.ts).
  */
 export class HostReporter {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> = Promise.resolve();
-
   constructor(
     private readonly host: string,
     private readonly driver: VirtDriver,
@@ -59,17 +57,8 @@ export class HostReporter {
         { key: SEARCH_ATTRIBUTES.ComputeHost, value: this.host },
         { key: SEARCH_ATTRIBUTES.Operation, value: 'host' },
       ],
-      memo: { description: `inventory reports of compute host ${this.host}` },
+      memo: { description: `start-up reports of compute host ${this.host}` },
     };
-  }
-
-  async reportNow(): Promise<void> {
-    const report = await buildHostReport(this.host, this.driver, this.config);
-    await this.client.workflow.signalWithStart(hostWorkflow, {
-      ...this.hostWorkflowOptions,
-      signal: reportSignal,
-      signalArgs: [report],
-    });
   }
 
   /**
@@ -100,32 +89,5 @@ export class HostReporter {
         await sleep(Math.min(10_000, 500 * attempt));
       }
     }
-  }
-
-  /**
-   * Reports every report_interval from a random point of the first interval on (the startup
-   * report has just restated the host): the hosts of one process, all started together, spread
-   * their reports over the interval rather than sending them in one burst.
-   */
-  start(): void {
-    const intervalMs = this.config.DEFAULT.report_interval * 1000;
-    const tick = () => {
-      this.inFlight = this.reportNow().catch((error: Error) =>
-        this.logger.warn(
-          { host: this.host, err: error.message },
-          'host report failed; retrying next interval',
-        ),
-      );
-    };
-    this.timer = setTimeout(() => {
-      tick();
-      this.timer = setInterval(tick, intervalMs);
-    }, Math.random() * intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    clearInterval(this.timer);
-    await this.inFlight;
   }
 }

@@ -19,8 +19,10 @@ import {
 import { installTemporalRuntime } from '../../common/temporal-runtime';
 import { Tracing } from '../../common/tracing';
 import { HostReporter } from './host-reporter';
+import { ProcessReporter } from './process-reporter';
 import { ImageCache } from './image-cache';
 import { ServiceSession } from './service-session';
+import { StartupGate } from './startup-gate';
 import { createDriver } from './virt';
 
 /**
@@ -68,10 +70,13 @@ async function main() {
   const instancesPath = config.DEFAULT.instances_path || join(env.dataDir, 'instances');
 
   const pollsPerHost = activityPollsPerHost(hosts.length);
+  const reports = new ProcessReporter(hosts[0], client, config, logger);
+  reports.start();
   const running = await Promise.all(
     hosts.map(async (host) => {
       const driver = createDriver(host, config, instancesPath);
       const imageCache = new ImageCache(join(instancesPath, host, '_base'), session);
+      const gate = new StartupGate();
       const worker = await Worker.create({
         connection: nativeConnection,
         namespace: env.temporalNamespace,
@@ -79,6 +84,7 @@ async function main() {
         maxConcurrentActivityTaskPolls: pollsPerHost,
         interceptors: {
           activity: [
+            gate.interceptors(),
             activityLog(logger, 'info'),
             ...tracing.activityInterceptors(),
             ...faultPointInterceptors(),
@@ -91,19 +97,20 @@ async function main() {
             client.workflow.getHandle(workflowId).signal(MOVE_SIGNALS.liveMigrationProgress, progress),
         }),
       });
-      const reporter = new HostReporter(host, driver, client, config, logger);
-      await reporter.cleanUpAtStartup();
-      // Each host reports and polls as soon as its own start-up is done: a process of many hosts
-      // does not hold the ready ones back while the conductor answers the others.
-      reporter.start();
-      return { host, worker, reporter, run: worker.run() };
+      const run = worker.run();
+      await new HostReporter(host, driver, client, config, logger).cleanUpAtStartup();
+      // Each host takes work and reports as soon as its own start-up is done: a process of many
+      // hosts does not hold the ready ones back while the conductor answers the others.
+      gate.openNow();
+      reports.add(host, driver);
+      return { host, worker, run };
     }),
   );
 
-  logger.info({ hosts, namespace: env.temporalNamespace, address }, 'compute workers polling');
+  logger.info({ hosts, namespace: env.temporalNamespace, address }, 'compute workers taking work');
 
   onShutdown(logger, async () => {
-    await Promise.all(running.map(({ reporter }) => reporter.stop()));
+    await reports.stop();
     for (const { worker } of running) worker.shutdown();
     await Promise.all(running.map(({ run }) => run));
     await nativeConnection.close();

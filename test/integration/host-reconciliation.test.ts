@@ -5,10 +5,12 @@ import {
   bootDefaults,
   computeServices,
   createServer,
+  getServer,
   LATEST,
   waitForGone,
   waitForServer,
 } from '../support/servers';
+import { sleep } from '../../common/sleep';
 import { TestStack, waitFor } from '../support/stack';
 
 const HOSTS = ['hr-1', 'hr-2'];
@@ -31,6 +33,17 @@ describe('host reconciliation', () => {
     existsSync(guestsFile(host)) ? JSON.parse(readFileSync(guestsFile(host), 'utf8')) : {};
   const hostOf = (server: any): string => server['OS-EXT-SRV-ATTR:host'];
   const addressOf = (server: any): string => (Object.values(server.addresses)[0] as any[])[0].addr;
+  /** The activities the running workflows of a server wait on. */
+  const pendingHostSteps = async (serverId: string): Promise<string[]> => {
+    const temporal = stack.temporal();
+    const steps: string[] = [];
+    for await (const execution of temporal.workflow.list({ query: "ExecutionStatus = 'Running'" })) {
+      if (!execution.workflowId.includes(serverId)) continue;
+      const { raw } = await temporal.workflow.getHandle(execution.workflowId).describe();
+      steps.push(...(raw.pendingActivities ?? []).map((pending) => pending.activityType?.name ?? ''));
+    }
+    return steps;
+  };
   const portAt = (ip: string) =>
     admin.post('/network/v2.0/ports', {
       port: { network_id: networkId, fixed_ips: [{ ip_address: ip }] },
@@ -54,7 +67,7 @@ describe('host reconciliation', () => {
     return waitForServer(admin, created.body.server.id);
   }
 
-  it('destroys, before it polls, a guest its host holds of a server placed on another host', async () => {
+  it('destroys, before it takes work, a guest its host holds of a server placed on another host', async () => {
     const server = await boot('placed-elsewhere');
     const home = hostOf(server);
     const other = HOSTS.find((host) => host !== home)!;
@@ -68,15 +81,44 @@ describe('host reconciliation', () => {
     await stack.startCompute(other);
     await waitFor(async () => !(server.id in guestsOn(other)), 30_000, 'the stale copy to go');
 
-    // The restarted worker's log: the copy destroyed, and only then the queue polled.
+    // The restarted worker's log: the copy destroyed, and only then work taken.
     const lines = readFileSync(join(stack.workDir, `${other}.log`), 'utf8').split('\n');
     const destroyed = lines.findLastIndex((line) => line.includes('destroyed stale guests'));
     expect(lines[destroyed]).toContain(server.id);
-    expect(lines.slice(destroyed).some((line) => line.includes('compute workers polling'))).toBe(true);
+    expect(lines.slice(destroyed).some((line) => line.includes('compute workers taking work'))).toBe(true);
     // The server itself is untouched where it belongs.
     expect(server.id in guestsOn(home)).toBe(true);
     expect((await waitForServer(admin, server.id)).status).toBe('ACTIVE');
   });
+
+  it("holds the step a restarted host takes until its start-up report is answered, past the step's schedule-to-start timeout", async () => {
+    const server = await boot('held-at-start-up');
+    const host = hostOf(server);
+    await stack.process(host).stop();
+    expect((await admin.post(`/compute/v2.1/servers/${server.id}/action`, { 'os-stop': null })).status).toBe(
+      202,
+    );
+    // The power-off waits on the host's queue; then the conductor goes, so the host's start-up
+    // report goes unanswered for longer than the 30 s the step may wait to be taken.
+    await waitFor(
+      async () => (await pendingHostSteps(server.id)).includes('powerOff'),
+      30_000,
+      'the power-off',
+    );
+    await stack.process('conductor').stop();
+    stack.startCompute(host);
+    await sleep(40_000);
+    stack.start('conductor');
+
+    await waitFor(
+      async () => (await getServer(admin, server.id))['OS-EXT-STS:task_state'] === null,
+      60_000,
+      'the stop to end',
+    );
+    const stopped = await getServer(admin, server.id);
+    expect(stopped.status).toBe('SHUTOFF');
+    expect(stopped.fault).toBeUndefined();
+  }, 180_000);
 
   it('holds the addresses of a server deleted while its host was down until the host reports the guest gone', async () => {
     const server = await boot('deleted-while-away');

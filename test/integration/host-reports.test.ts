@@ -1,13 +1,14 @@
 import { type HostReport } from '../../common/host-report';
-import { CONDUCTOR_TASK_QUEUE, hostWorkflowId } from '../../common/task-queues';
+import { CONDUCTOR_TASK_QUEUE, hostReportsWorkflowId, hostWorkflowId } from '../../common/task-queues';
 import { hostWorkflow, reportSignal } from '../../workflows/host';
 import { sleep } from '../../scripts/net';
 import { TestStack, waitFor } from '../support/stack';
 import { FAKE_CAPABILITIES, fakeNode } from '../support/fake-node';
 
 /**
- * Issue #2's thin operation across every process: compute workers (no database) signal their
- * host workflows, the conductor records services and compute nodes, the API's /healthz reads them.
+ * Issue #2's thin operation across every process: compute workers (no database) report through
+ * their host workflows (start-up) and their process's host-reports workflow (every interval), the
+ * conductor records services and compute nodes, the API's /healthz reads them.
  */
 describe('compute hosts report through their host workflows', () => {
   let stack: TestStack;
@@ -140,5 +141,35 @@ describe('compute hosts report through their host workflows', () => {
     }
     expect(runs.filter((status) => status === 'CONTINUED_AS_NEW').length).toBeGreaterThan(0);
     expect(runs.filter((status) => status === 'RUNNING')).toEqual(['RUNNING']);
+  });
+
+  it('sends the periodic reports of all the hosts of one compute process in one workflow', async () => {
+    const hosts = ['compute-pair-1', 'compute-pair-2'];
+    stack.startComputeProcess('compute-pair', hosts);
+    const reportCounts = async () =>
+      (
+        await stack.query<{ report_count: number }>(
+          `SELECT report_count FROM services WHERE host = ANY($1) ORDER BY host`,
+          [hosts],
+        )
+      ).map((row) => row.report_count);
+    // Past the start-up report, each host's periodic reports are recorded.
+    await waitFor(
+      async () => {
+        const counts = await reportCounts();
+        return counts.length === 2 && counts.every((count) => count >= 3);
+      },
+      30_000,
+      'both hosts reported periodically',
+    );
+    // One workflow for the process, named by its first host; none for the second.
+    const client = stack.temporal();
+    const process = await client.workflow.getHandle(hostReportsWorkflowId('compute-pair-1')).describe();
+    expect(process.status.name).toBe('RUNNING');
+    expect(process.type).toBe('hostReportsWorkflow');
+    await expect(
+      client.workflow.getHandle(hostReportsWorkflowId('compute-pair-2')).describe(),
+    ).rejects.toThrow(/not found/i);
+    await stack.process('compute-pair').stop();
   });
 });

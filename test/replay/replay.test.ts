@@ -30,6 +30,7 @@ describe('recorded histories', () => {
     const others = [
       'reclaimWorkflow',
       'hostWorkflow',
+      'hostReportsWorkflow',
       'consoleOutputWorkflow',
       'reconcileWorkflow',
       'powerSyncWorkflow',

@@ -1,4 +1,4 @@
-import type { HostCapabilities, NodeInventory } from '../../common/host-report';
+import type { HostCapabilities, HostReport, NodeInventory } from '../../common/host-report';
 
 /**
  * The inventory a small fake host reports (8 vCPUs, 16 GiB, 100 GB, Nova's allocation ratios),
@@ -34,3 +34,17 @@ export const FAKE_CAPABILITIES: HostCapabilities = {
   supportsMigrateToSameHost: true,
   supportsLiveMigration: true,
 };
+
+let reportsMade = 0;
+
+/** A fake host's report of `guests`, each one later than the one before (reportedAt). */
+export function fakeReport(host: string, guests: Record<string, number> = {}): HostReport {
+  return {
+    host,
+    reportedAt: new Date(Date.now() + ++reportsMade).toISOString(),
+    availabilityZone: 'nova',
+    node: fakeNode(`${host}.node`, { hypervisorVersion: 1 }),
+    capabilities: FAKE_CAPABILITIES,
+    guests,
+  };
+}

@@ -181,7 +181,12 @@ export class TestStack {
   ): Promise<TestProcess> {
     const running = this.process(name);
     await (options.kill ? running.kill() : running.stop());
-    return this.startProcess(name, name, [], { ...this.env(name), ...options.env });
+    return this.start(name, options.env);
+  }
+
+  /** Starts the API or the conductor again after a test stopped it. */
+  start(name: 'api' | 'conductor', env: NodeJS.ProcessEnv = {}): TestProcess {
+    return this.startProcess(name, name, [], { ...this.env(name), ...env });
   }
 
   /** Kills a compute host's worker (as a crash would, with `kill`) and starts it again. */

@@ -4,23 +4,13 @@ import type { hostWorkflow } from '../../workflows/host';
 import { healthyHost } from './support/boot-fleet';
 import { recordHistory, Testbed } from './support/testbed';
 import { until } from './support/until';
-import { FAKE_CAPABILITIES, fakeNode } from '../support/fake-node';
+import { fakeReport as report } from '../support/fake-node';
 
 let testbed: Testbed;
 beforeAll(async () => {
   testbed = await Testbed.create();
 });
 afterAll(() => testbed?.teardown());
-
-let reported = 0;
-const report = (host: string, guests: Record<string, number> = {}): HostReport => ({
-  host,
-  reportedAt: new Date(Date.now() + ++reported).toISOString(),
-  availabilityZone: 'nova',
-  node: fakeNode(`${host}.node`, { hypervisorVersion: 1 }),
-  capabilities: FAKE_CAPABILITIES,
-  guests,
-});
 
 describe('host workflow', () => {
   it('records each report, destroys the guests of instances deleted meanwhile, and continues as new', async () => {

@@ -210,6 +210,9 @@ export interface BenchStack {
  * nova.conf, waits for it and its compute services, warms every host's image cache with one boot
  * and delete, runs `body`, and stops the stack and removes its data whatever happens.
  */
+/** Warm-up boots in flight at once. */
+const WARM_UP_AT_ONCE = 50;
+
 export async function withBenchStack(
   /** timeoutMs: how long the start-up waits may take (compute services, warm-up boots); unbounded if not given. */
   options: { hostCount: number; config: string; pollMs: number; timeoutMs?: number },
@@ -249,49 +252,63 @@ export async function withBenchStack(
     }
     const images = await api.call('GET', '/image/v2/images?name=cirros');
     const imageId = images.body.images[0].id;
-    // One boot per host first, so that image caches are warm as in a cloud that has run a while.
-    const warm = await Promise.all(
-      hosts.map((host, i) =>
-        api.call('POST', '/compute/v2.1/servers', {
-          server: {
-            name: `warm-${i}`,
-            imageRef: imageId,
-            flavorRef: '1',
-            networks: 'none',
-            availability_zone: `nova:${host}`,
-          },
-        }),
-      ),
-    );
-    const warmIds = warm.map((res) => res.body.server.id as string);
-    if (options.timeoutMs === undefined) {
-      await watch(api, warmIds, (s) => s?.status === 'ACTIVE', options.pollMs);
-      await Promise.all(warmIds.map((id) => api.call('DELETE', `/compute/v2.1/servers/${id}`)));
-      await watch(api, warmIds, (s) => s === undefined, options.pollMs);
-    } else {
-      const waits = { pollMs: options.pollMs, timeoutMs: options.timeoutMs };
-      const up = await settle(
-        api,
-        warmIds,
-        (s) =>
-          s?.status === 'ACTIVE'
-            ? 'arrived'
-            : s?.status === 'ERROR'
-              ? { failed: describeServer(s) }
-              : 'pending',
-        waits,
-      );
-      const bad = [...up.failed, ...up.late];
-      if (bad.length)
-        throw new Error(`warm-up boots failed: ${bad.map(([id, why]) => `${id} ${why}`).join('; ')}`);
-      await Promise.all(warmIds.map((id) => api.call('DELETE', `/compute/v2.1/servers/${id}`)));
-      const gone = await settle(api, warmIds, (s) => (s === undefined ? 'arrived' : 'pending'), waits);
-      if (gone.late.size) throw new Error(`warm-up servers not deleted: ${[...gone.late.keys()].join(', ')}`);
+    // One boot per host first, so that image caches are warm as in a cloud that has run a while;
+    // a few dozen at a time, so that a thousand hosts' warm-up does not swamp the machine.
+    for (let first = 0; first < hosts.length; first += WARM_UP_AT_ONCE) {
+      await warmUp(api, imageId, hosts.slice(first, first + WARM_UP_AT_ONCE), first, options);
     }
     await body({ cloud, api, scratch, hosts, imageId });
   } finally {
     await cloud.stop();
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Boots one server on each of `hosts` and deletes it again. */
+async function warmUp(
+  api: Api,
+  imageId: string,
+  hosts: string[],
+  offset: number,
+  options: { pollMs: number; timeoutMs?: number },
+): Promise<void> {
+  const warm = await Promise.all(
+    hosts.map((host, j) =>
+      api.call('POST', '/compute/v2.1/servers', {
+        server: {
+          name: `warm-${offset + j}`,
+          imageRef: imageId,
+          flavorRef: '1',
+          networks: 'none',
+          availability_zone: `nova:${host}`,
+        },
+      }),
+    ),
+  );
+  const warmIds = warm.map((res) => res.body.server.id as string);
+  if (options.timeoutMs === undefined) {
+    await watch(api, warmIds, (s) => s?.status === 'ACTIVE', options.pollMs);
+    await Promise.all(warmIds.map((id) => api.call('DELETE', `/compute/v2.1/servers/${id}`)));
+    await watch(api, warmIds, (s) => s === undefined, options.pollMs);
+  } else {
+    const waits = { pollMs: options.pollMs, timeoutMs: options.timeoutMs };
+    const up = await settle(
+      api,
+      warmIds,
+      (s) =>
+        s?.status === 'ACTIVE'
+          ? 'arrived'
+          : s?.status === 'ERROR'
+            ? { failed: describeServer(s) }
+            : 'pending',
+      waits,
+    );
+    const bad = [...up.failed, ...up.late];
+    if (bad.length)
+      throw new Error(`warm-up boots failed: ${bad.map(([id, why]) => `${id} ${why}`).join('; ')}`);
+    await Promise.all(warmIds.map((id) => api.call('DELETE', `/compute/v2.1/servers/${id}`)));
+    const gone = await settle(api, warmIds, (s) => (s === undefined ? 'arrived' : 'pending'), waits);
+    if (gone.late.size) throw new Error(`warm-up servers not deleted: ${[...gone.late.keys()].join(', ')}`);
   }
 }
 

@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
 import { Api, log, machine, measureCeiling, type ServerRow, watch, withBenchStack } from './api';
 import { cpuBetween, cpuByPart } from './process-cpu';
+import { copyInstances } from './seed-servers';
 import { figures, formatFigures, type RunFigures } from './stats';
 
 /**
- * `npm run bench:boot -- --count 100 --hosts 3 [--temporal postgres] [--serial]`: boots N servers
- * at once through the real API on fake hosts (with --serial, one after another: one boot's own
- * latency), measures boots/s and POST→ACTIVE latency, deletes them all the same way, then runs the
- * same Temporal server's ceiling: N workflows of as many no-op activities as a boot has, at once
- * or (--serial) one after another.
+ * `npm run bench:boot -- --count 100 --hosts 3 [--servers 10000] [--temporal postgres] [--serial]`:
+ * boots N servers at once through the real API on fake hosts (with --serial, one after another:
+ * one boot's own latency), measures boots/s and POST→ACTIVE latency, deletes them all the same
+ * way, then runs the same Temporal server's ceiling: N workflows of as many no-op activities as a
+ * boot has, at once or (--serial) one after another. --servers: the cloud already holds that many
+ * idle servers, spread over its hosts (rows copied in SQL from one booted through the API).
  */
 const { values } = parseArgs({
   options: {
@@ -18,12 +21,13 @@ const { values } = parseArgs({
     // dev: the Temporal dev server on SQLite; postgres: the real server on PostgreSQL.
     temporal: { type: 'string', default: 'dev' },
     serial: { type: 'boolean', default: false },
+    servers: { type: 'string', default: '0' },
   },
 });
 const COUNT = Number(values.count);
 const POLL_MS = Number(values.poll);
-/** A boot runs five conductor steps as local activities and one host step (build) as a regular one. */
-const BOOT_LOCAL_ACTIVITIES = 5;
+/** A boot runs three conductor steps as local activities and one host step (build) as a regular one. */
+const BOOT_LOCAL_ACTIVITIES = 3;
 const BOOT_HOST_ACTIVITIES = 1;
 
 interface Operated {
@@ -103,14 +107,41 @@ async function measureBootAndDelete(api: Api, imageId: string): Promise<RunFigur
   return [boot, del];
 }
 
+/** `count` idle servers across the hosts: one booted through the API, the others its copies. */
+async function seedServers(api: Api, databaseUrl: string, imageId: string, count: number): Promise<void> {
+  const created = await api.call('POST', '/compute/v2.1/servers', {
+    server: { name: 'bench-seed', imageRef: imageId, flavorRef: '1', networks: 'none' },
+  });
+  if (created.status !== 202)
+    throw new Error(`seed boot: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+  const template = created.body.server.id as string;
+  await watch(api, [template], (s) => s?.status === 'ACTIVE', POLL_MS);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query('BEGIN');
+    await copyInstances(db, template, count - 1, { spreadOverNodes: true });
+    await db.query('COMMIT');
+    await db.query('ANALYZE');
+  } finally {
+    await db.end();
+  }
+  log(`${count} idle servers across the hosts`);
+}
+
 async function main() {
+  const seeded = Number(values.servers);
   await withBenchStack(
     {
       hostCount: Number(values.hosts),
-      config: `[quota]\ninstances = -1\ncores = -1\nram = -1\n[temporal]\nserver = ${values.temporal}\n`,
+      // The seeded servers have no guests on their fake hosts: no power sync to stop them all.
+      config:
+        `[DEFAULT]\nsync_power_state_interval = ${seeded > 0 ? -1 : 600}\n` +
+        `[quota]\ninstances = -1\ncores = -1\nram = -1\n[temporal]\nserver = ${values.temporal}\n`,
       pollMs: POLL_MS,
     },
     async ({ cloud, api, scratch, hosts, imageId }) => {
+      if (seeded > 0) await seedServers(api, cloud.databaseUrl, imageId, seeded);
       const before = cpuByPart(scratch);
       const rows = await measureBootAndDelete(api, imageId);
       const cpu = cpuBetween(before, cpuByPart(scratch));
@@ -134,7 +165,7 @@ async function main() {
         ),
       );
       process.stdout.write(
-        `\n${COUNT} ${values.serial ? 'operations one after another' : 'concurrent operations'}, ${hosts.length} fake hosts, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}\n\n${formatFigures(rows)}\n` +
+        `\n${COUNT} ${values.serial ? 'operations one after another' : 'concurrent operations'}, ${hosts.length} fake hosts${seeded > 0 ? ` holding ${seeded} servers` : ''}, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}\n\n${formatFigures(rows)}\n` +
           `\nCPU time of the boots and deletes, by process: ${cpu}\n`,
       );
     },

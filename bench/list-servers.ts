@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { machine, watch, withBenchStack } from './api';
 import { loadSettings } from '../common/config';
 import { cpuByPart } from './process-cpu';
+import { copyInstances } from './seed-servers';
 import { percentile } from './stats';
 
 /**
@@ -22,27 +23,8 @@ const GOAL_P50_MS = 50;
 
 /** Copies the template server `count - 1` times: instance, metadata, tags, ports, addresses, groups. */
 async function copyServer(db: Client, template: string, count: number): Promise<void> {
-  const columns: { column_name: string }[] = (
-    await db.query(
-      `SELECT column_name FROM information_schema.columns
-        WHERE table_name = 'instances' AND column_name NOT IN ('id', 'uuid', 'display_name', 'hostname', 'created_at')`,
-    )
-  ).rows;
-  const copied = columns.map((c) => `"${c.column_name}"`).join(', ');
   await db.query('BEGIN');
-  await db.query(
-    `CREATE TEMP TABLE copies ON COMMIT DROP AS
-       SELECT g, gen_random_uuid() AS uuid FROM generate_series(1, $1::int) g`,
-    [count - 1],
-  );
-  await db.query(
-    `INSERT INTO instances (uuid, display_name, hostname, created_at, ${copied})
-     SELECT c.uuid, 'bench-' || c.g, 'bench-' || c.g, i.created_at - make_interval(secs => c.g), ${columns
-       .map((c) => `i."${c.column_name}"`)
-       .join(', ')}
-       FROM copies c, instances i WHERE i.uuid = $1`,
-    [template],
-  );
+  await copyInstances(db, template, count - 1);
   await db.query(
     `INSERT INTO instance_metadata (instance_uuid, key, value)
      SELECT c.uuid, m.key, m.value FROM copies c, instance_metadata m WHERE m.instance_uuid = $1`,

@@ -20,8 +20,16 @@ export type BootInput = OperationInput & { operation: 'create' };
 const BUILD_IN_ONE_HOST_STEP = 'boot-build-in-one-host-step';
 
 /**
- * Boot (Nova's schedule_and_build_instances + build_and_run_instance): schedule and claim, ports,
- * then on the chosen host, in one step, prepare block devices and spawn. A host that fails gives
+ * Since this patch the ports, the placement and task state spawning are one conductor step on the
+ * chosen host (`prepareBuild`): a boot's conductor steps are three (schedule, prepare, finish).
+ * Boots begun before it allocate the ports in a step of their own and set spawning in another.
+ */
+const PREPARE_BUILD_IN_ONE_STEP = 'boot-prepare-build-in-one-step';
+
+/**
+ * Boot (Nova's schedule_and_build_instances + build_and_run_instance): schedule and claim; then
+ * for the chosen host, in one conductor step, the ports, the placement and task state spawning;
+ * then on the host, in one step, prepare block devices and spawn. A host that fails gives
  * back its claim and the next alternate is tried, up to [scheduler] max_attempts; then ERROR with a
  * fault.
  * A delete preempts the boot by cancelling it: the undos destroy any half-built guest and release
@@ -37,16 +45,24 @@ export async function bootWorkflow(input: BootInput): Promise<OperationOutcome> 
     if (destinations.length === 0)
       throw operationFailed({ code: 500, message: NO_VALID_HOST, details: reason });
 
-    let interfaces: GuestInterface[];
-    try {
-      interfaces = await conductor.allocateNetwork(run.step('allocateNetwork'));
-    } catch (error) {
-      if (!isNetworkRefusal(error)) throw error;
-      throw operationFailed({
-        code: 500,
-        message: networkAllocationFailed(instanceUuid),
-        details: describeFailure(error),
-      });
+    /** Neutron's refusal of the instance's ports is the boot's end: no other host would do better. */
+    const refusedPorts = (error: unknown) =>
+      isNetworkRefusal(error)
+        ? operationFailed({
+            code: 500,
+            message: networkAllocationFailed(instanceUuid),
+            details: describeFailure(error),
+          })
+        : error;
+
+    const inOneStep = patched(PREPARE_BUILD_IN_ONE_STEP);
+    let interfaces: GuestInterface[] = [];
+    if (!inOneStep) {
+      try {
+        interfaces = await conductor.allocateNetwork(run.step('allocateNetwork'));
+      } catch (error) {
+        throw refusedPorts(error);
+      }
     }
 
     const built = await tryHosts(run, destinations, {
@@ -54,6 +70,12 @@ export async function bootWorkflow(input: BootInput): Promise<OperationOutcome> 
       attempt: async (destination) => {
         upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ComputeHost, value: destination.host }]);
         const host = hostActivities(destination.host);
+        if (inOneStep) {
+          const spec = await conductor
+            .prepareBuild({ ...run.step('prepareBuild'), destination })
+            .catch((error) => Promise.reject(refusedPorts(error)));
+          return host.build(spec);
+        }
         const spec = await conductor.prepareOnHost({ ...run.step('prepareOnHost'), destination, interfaces });
         if (patched(BUILD_IN_ONE_HOST_STEP)) {
           await conductor.setTaskState({ ...run.step('setTaskState'), taskState: TaskState.SPAWNING });

@@ -122,6 +122,24 @@ export function createBuildActivities({ dataSource, config, logger, networking }
       },
     ),
 
+    /**
+     * The build's ports and host in one step, since the boot folded them (its conductor steps are
+     * three): the instance's ports (allocated once however often this runs), the instance placed
+     * on the chosen host with its ports bound there, task_state spawning (networking and
+     * block_device_mapping pass inside this transaction: the host prepares the block devices and
+     * spawns in one step), and the guest's full description.
+     */
+    prepareBuild: ledgered(
+      dataSource,
+      async (db, instance, step: StepInput & { destination: Destination }): Promise<GuestSpec> => {
+        const interfaces = await networking.allocate(db, instance);
+        await placeInstance(db, instance, step.destination, TaskState.SPAWNING);
+        await networking.bind(db, instance.uuid, step.destination.host);
+        await startEvent(db, instance.uuid, step.requestId, BUILD_EVENT, step.destination.host);
+        return guestSpecOf(db, config, instance, interfaces);
+      },
+    ),
+
     /** The build is over: ACTIVE, no task, powered as the host said. */
     finishBuild: ledgered(
       dataSource,

@@ -5,7 +5,28 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathExists } from '../../common/path-exists';
+import { sleep } from '../../common/sleep';
 import { type ServiceSession } from './service-session';
+
+/** How long a download waits for an image service it cannot reach (an API restarting, say). */
+const UNREACHABLE_FOR_MS = 60_000;
+
+/**
+ * `request`, tried again while the image service cannot be reached at all (fetch's own
+ * TypeError: refused, reset, no route), at growing intervals for up to `UNREACHABLE_FOR_MS`.
+ * An answer, even an error status, is the service's word and is not retried here.
+ */
+async function whenReachable<T>(request: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + UNREACHABLE_FOR_MS;
+  for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error instanceof TypeError) || Date.now() + waitMs > giveUpAt) throw error;
+      await sleep(waitMs);
+    }
+  }
+}
 
 /**
  * The host's image cache (Nova's instances_path/_base): image data fetched over HTTP from the
@@ -38,9 +59,11 @@ export class ImageCache {
     const path = this.pathOf(imageId);
     if (await pathExists(path)) return path;
     await mkdir(this.directory, { recursive: true });
-    const [base, token] = await Promise.all([this.session.endpoint('image'), this.session.token()]);
-    const headers = { 'x-auth-token': token };
-    const meta = await fetch(`${base}/v2/images/${imageId}`, { headers });
+    const { base, headers, meta } = await whenReachable(async () => {
+      const [base, token] = await Promise.all([this.session.endpoint('image'), this.session.token()]);
+      const headers = { 'x-auth-token': token };
+      return { base, headers, meta: await fetch(`${base}/v2/images/${imageId}`, { headers }) };
+    });
     if (!meta.ok) throw new Error(`image ${imageId}: HTTP ${meta.status} from the image service`);
     const image = (await meta.json()) as { status: string; os_hash_algo?: string; os_hash_value?: string };
     if (image.status !== 'active') throw new Error(`image ${imageId} is ${image.status}, not active`);

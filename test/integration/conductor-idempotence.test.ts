@@ -153,21 +153,21 @@ describe('conductor steps run twice change nothing more than once', () => {
     await stack?.stop();
   });
 
-  it('boots: schedule, network, place, spawn state, finish', async () => {
+  it('boots: schedule, prepare the build (ports, placement, spawning), finish', async () => {
     const boot = await bootingInstance();
     const { destinations } = await twice(steps.scheduleInstance, at(boot, '1:scheduleInstance'));
     expect(destinations.length).toBeGreaterThan(0);
-    const interfaces = await twice(steps.allocateNetwork, at(boot, '2:allocateNetwork'));
-    expect(interfaces).toHaveLength(1);
-    const spec = await twice(steps.prepareOnHost, {
-      ...at(boot, '3:prepareOnHost'),
+    const spec = await twice(steps.prepareBuild, {
+      ...at(boot, '2:prepareBuild'),
       destination: destinations[0],
-      interfaces,
     });
-    expect(spec.interfaces).toEqual(interfaces);
-    await twice(steps.setTaskState, { ...at(boot, '4:setTaskState'), taskState: 'spawning' });
+    expect(spec.interfaces).toHaveLength(1);
+    const [placed] = await stack.query('SELECT host, task_state FROM instances WHERE uuid = $1', [
+      boot.instanceUuid,
+    ]);
+    expect(placed).toEqual({ host: destinations[0].host, task_state: 'spawning' });
     await twice(steps.finishBuild, {
-      ...at(boot, '5:finishBuild'),
+      ...at(boot, '3:finishBuild'),
       powerState: 1,
       rootDeviceName: '/dev/sda',
     });
@@ -191,10 +191,32 @@ describe('conductor steps run twice change nothing more than once', () => {
     expect(await stack.query('SELECT * FROM ports WHERE device_id = $1', [boot.instanceUuid])).toEqual([]);
   });
 
-  it('reschedules and fails: alternate claims, abandoned hosts, the fault, the release', async () => {
+  it('boots begun before the build was prepared in one step: network, place, spawn state', async () => {
     const boot = await bootingInstance();
     const { destinations } = await twice(steps.scheduleInstance, at(boot, '1:scheduleInstance'));
     const interfaces = await twice(steps.allocateNetwork, at(boot, '2:allocateNetwork'));
+    expect(interfaces).toHaveLength(1);
+    const spec = await twice(steps.prepareOnHost, {
+      ...at(boot, '3:prepareOnHost'),
+      destination: destinations[0],
+      interfaces,
+    });
+    expect(spec.interfaces).toEqual(interfaces);
+    await twice(steps.setTaskState, { ...at(boot, '4:setTaskState'), taskState: 'spawning' });
+    await twice(steps.finishBuild, {
+      ...at(boot, '5:finishBuild'),
+      powerState: 1,
+      rootDeviceName: '/dev/sda',
+    });
+    const [row] = await stack.query('SELECT vm_state, task_id FROM instances WHERE uuid = $1', [
+      boot.instanceUuid,
+    ]);
+    expect(row).toEqual({ vm_state: 'active', task_id: null });
+  });
+
+  it('reschedules and fails: alternate claims, abandoned hosts, the fault, the release', async () => {
+    const boot = await bootingInstance();
+    const { destinations } = await twice(steps.scheduleInstance, at(boot, '1:scheduleInstance'));
     const [first, second] = [
       destinations[0],
       { ...destinations[0], host: destinations[0].host === 'h1' ? 'h2' : 'h1' },
@@ -205,7 +227,7 @@ describe('conductor steps run twice change nothing more than once', () => {
     );
     second.computeNodeId = secondNode;
     second.node = second.host;
-    await twice(steps.prepareOnHost, { ...at(boot, '3:prepareOnHost'), destination: first, interfaces });
+    await twice(steps.prepareBuild, { ...at(boot, '2:prepareBuild'), destination: first });
     await twice(steps.abandonHost, {
       ...at(boot, '4:abandonHost'),
       destination: first,
@@ -238,11 +260,7 @@ describe('conductor steps run twice change nothing more than once', () => {
   it('soft-deletes and reclaims: the reclaim claim is taken once', async () => {
     const boot = await bootingInstance();
     const { destinations } = await steps.scheduleInstance(at(boot, '1:scheduleInstance'));
-    await steps.prepareOnHost({
-      ...at(boot, '2:prepareOnHost'),
-      destination: destinations[0],
-      interfaces: [],
-    });
+    await steps.prepareBuild({ ...at(boot, '2:prepareBuild'), destination: destinations[0] });
     await steps.finishBuild({ ...at(boot, '3:finishBuild'), powerState: 1, rootDeviceName: '/dev/sda' });
     const soft = await claimFor(boot, 'soft_delete', 'soft-deleting');
     await twice(steps.beginOperation, at(soft, '1:beginOperation'));

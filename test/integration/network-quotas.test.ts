@@ -347,7 +347,7 @@ describe('network quotas', () => {
         const ports = await count('port');
         await limit(demoProject, { port: ports + 1 });
         // The boot is held before its ports are made, and the last port is taken meanwhile.
-        const point = join(pauseDir, 'create.allocateNetwork.before');
+        const point = join(pauseDir, 'create.prepareBuild.before');
         writeFileSync(`${point}.armed`, '');
         const accepted = await bootOnPrivate('late-port');
         expect(accepted.status).toBe(202);

@@ -8,7 +8,6 @@ import {
   networkAllocationFailed,
   retriesExceeded,
 } from '../../common/compute/failures';
-import { TaskState } from '../../common/compute/instance-states';
 import { PowerState } from '../../common/power-state';
 import { CONDUCTOR_TASK_QUEUE } from '../../common/task-queues';
 import {
@@ -45,28 +44,24 @@ const failing = (message: string) => async () => {
 };
 
 describe('boot', () => {
-  it('schedules, allocates ports, prepares and spawns on the chosen host, then finishes the build', async () => {
+  it('schedules, prepares the build (ports, placement) and builds on the chosen host, then finishes it', async () => {
     await testbed.run(
       { conductor: bootConductor(), hosts: { 'compute-a': healthyHost() } },
       async (journal) => {
         const { handle, instanceUuid, workflowId } = await startBoot();
         expect(await handle.result()).toBe('done');
+        // Three conductor steps and one host step.
         expect(journal.names()).toEqual([
           'conductor.scheduleInstance',
-          'conductor.allocateNetwork',
-          'conductor.prepareOnHost',
-          'conductor.setTaskState',
+          'conductor.prepareBuild',
           'compute-a.build',
           'conductor.finishBuild',
         ]);
         const spec = specFor(instanceUuid, 'compute-a', [PORT]);
-        expect(journal.inputsOf('conductor.prepareOnHost')).toEqual([
-          expect.objectContaining({ destination: HOST_A, interfaces: [PORT] }),
+        expect(journal.inputsOf('conductor.prepareBuild')).toEqual([
+          expect.objectContaining({ destination: HOST_A }),
         ]);
         expect(journal.inputsOf('compute-a.build')).toEqual([spec]);
-        expect(journal.inputsOf('conductor.setTaskState')).toEqual([
-          expect.objectContaining({ taskState: TaskState.SPAWNING }),
-        ]);
         expect(journal.inputsOf('conductor.finishBuild')).toEqual([
           expect.objectContaining({
             instanceUuid,
@@ -94,15 +89,12 @@ describe('boot', () => {
       expect(await handle.result()).toBe('done');
       expect(journal.names()).toEqual([
         'conductor.scheduleInstance',
-        'conductor.allocateNetwork',
-        'conductor.prepareOnHost',
-        'conductor.setTaskState',
+        'conductor.prepareBuild',
         'compute-a.build',
         'compute-a.destroy',
         'conductor.abandonHost',
         'conductor.claimAlternate',
-        'conductor.prepareOnHost',
-        'conductor.setTaskState',
+        'conductor.prepareBuild',
         'compute-b.build',
         'conductor.finishBuild',
       ]);
@@ -151,10 +143,9 @@ describe('boot', () => {
     await testbed.run({ conductor: bootConductor(), hosts }, async (journal) => {
       const { handle, instanceUuid } = await startBoot();
       expect(await handle.result()).toBe('failed');
-      expect(journal.names().slice(-8)).toEqual([
+      expect(journal.names().slice(-7)).toEqual([
         'conductor.claimAlternate',
-        'conductor.prepareOnHost',
-        'conductor.setTaskState',
+        'conductor.prepareBuild',
         'compute-b.build',
         'compute-b.destroy',
         'conductor.abandonHost',
@@ -211,7 +202,7 @@ describe('boot', () => {
 
   it('fails without rescheduling when the network refuses the ports', async () => {
     const conductor = bootConductor({
-      allocateNetwork: async () => {
+      prepareBuild: async () => {
         throw ApplicationFailure.create({
           type: FailureType.NETWORK_ALLOCATION_FAILED,
           message: 'No more IP addresses available on network net-1.',
@@ -219,12 +210,14 @@ describe('boot', () => {
         });
       },
     });
-    await testbed.run({ conductor }, async (journal) => {
+    await testbed.run({ conductor, hosts: { 'compute-a': healthyHost() } }, async (journal) => {
       const { handle, instanceUuid } = await startBoot();
       expect(await handle.result()).toBe('failed');
+      // The host had nothing yet (the step's transaction rolled back); the undo asks it all the same.
       expect(journal.names()).toEqual([
         'conductor.scheduleInstance',
-        'conductor.allocateNetwork',
+        'conductor.prepareBuild',
+        'compute-a.destroy',
         'conductor.releaseBuildResources',
         'conductor.failOperation',
       ]);

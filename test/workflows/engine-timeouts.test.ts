@@ -1,7 +1,7 @@
 import type { bootWorkflow } from '../../workflows/boot';
 import type { deleteWorkflow } from '../../workflows/delete';
 import { CONDUCTOR_TASK_QUEUE } from '../../common/task-queues';
-import { bootConductor } from './support/boot-fleet';
+import { bootConductor, healthyHost } from './support/boot-fleet';
 import type { Journal } from './support/fakes';
 import { newOperation, recordHistory, Testbed } from './support/testbed';
 
@@ -20,7 +20,7 @@ let journal: Journal;
 beforeAll(async () => {
   testbed = await Testbed.create();
   const conductor = bootConductor({
-    allocateNetwork: async () => {
+    prepareBuild: async () => {
       throw new Error('connection to the database was lost');
     },
     beginOperation: async () => ({
@@ -31,8 +31,9 @@ beforeAll(async () => {
     }),
     completeDelete: async () => undefined,
   });
-  // No worker polls compute.compute-gone: the host is down.
-  outcomes = await testbed.run({ conductor }, async (calls) => {
+  // No worker polls compute.compute-gone: the host is down. compute-a, where the boot was to
+  // go, answers the undo's destroy.
+  outcomes = await testbed.run({ conductor, hosts: { 'compute-a': healthyHost() } }, async (calls) => {
     journal = calls;
     const [bootHandle, deleteHandle] = await Promise.all([
       testbed.client.workflow.start<typeof bootWorkflow>('bootWorkflow', {
@@ -61,11 +62,11 @@ describe('a conductor step that keeps failing', () => {
   it('is retried a bounded number of times, then fails the operation with a fault naming the step', () => {
     expect(outcomes.boot).toBe('failed');
     const names = journal.names(of(boot.instanceUuid));
-    expect(names.filter((name) => name === 'conductor.allocateNetwork')).toHaveLength(10);
+    expect(names.filter((name) => name === 'conductor.prepareBuild')).toHaveLength(10);
     expect(names.slice(-2)).toEqual(['conductor.releaseBuildResources', 'conductor.failOperation']);
     expect(journal.inputsOf('conductor.failOperation')[0].fault).toEqual({
       code: 500,
-      message: 'allocateNetwork failed: connection to the database was lost',
+      message: 'prepareBuild failed: connection to the database was lost',
     });
   });
 });

@@ -22,7 +22,7 @@ export const PORT: GuestInterface = {
   fixedIps: ['10.0.0.5'],
 };
 
-/** What prepareOnHost hands the host: enough of a GuestSpec to tell hosts apart. */
+/** What prepareBuild (prepareOnHost before it) hands the host: enough of a GuestSpec to tell hosts apart. */
 export const specFor = (instanceUuid: string, host: string, interfaces: GuestInterface[]): GuestSpec => ({
   instanceUuid,
   name: `instance-on-${host}`,
@@ -52,6 +52,7 @@ export function bootConductor(overrides: ConductorFakes = {}): ConductorFakes {
     claimAlternate: async () => true,
     prepareOnHost: async ({ instanceUuid, destination, interfaces }) =>
       specFor(instanceUuid, destination.host, interfaces),
+    prepareBuild: async ({ instanceUuid, destination }) => specFor(instanceUuid, destination.host, [PORT]),
     setTaskState: async () => undefined,
     abandonHost: async () => undefined,
     finishBuild: async () => undefined,

@@ -41,7 +41,8 @@ export function inSignals(reports: HostReport[], maxBytes = MAX_SIGNAL_BYTES): H
 export class ProcessReporter {
   private readonly hosts = new Map<string, VirtDriver>();
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> = Promise.resolve();
+  /** The reports on their way, if any. */
+  private inFlight: Promise<void> | undefined;
 
   constructor(
     private readonly reporter: string,
@@ -74,11 +75,9 @@ export class ProcessReporter {
 
   start(): void {
     const intervalMs = this.config.DEFAULT.report_interval * 1000;
-    let sending = false;
     const tick = () => {
       // Reports still on their way when the next are due: the next interval restates the hosts.
-      if (this.hosts.size === 0 || sending) return;
-      sending = true;
+      if (this.hosts.size === 0 || this.inFlight) return;
       this.inFlight = this.reportNow()
         .catch((error: Error) =>
           this.logger.warn(
@@ -86,7 +85,7 @@ export class ProcessReporter {
             'host reports failed; retrying next interval',
           ),
         )
-        .finally(() => (sending = false));
+        .finally(() => (this.inFlight = undefined));
     };
     this.timer = setTimeout(() => {
       tick();

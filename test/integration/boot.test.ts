@@ -235,10 +235,20 @@ describe('boot and delete', () => {
     );
     expect(row).toMatchObject({ vm_state: 'deleted', task_state: null });
     expect(row.deleted_at).not.toBeNull();
-    const runs: Record<string, string> = {};
-    for await (const wf of stack.temporal().workflow.list({ query: `InstanceUuid = '${id}'` })) {
-      runs[wf.workflowId.split('-')[0]] = wf.status.name;
-    }
+    // The delete workflow ends just after the row is gone, and the visibility listing follows the
+    // workflows' state a moment later (on the real server, through its visibility queue).
+    let runs: Record<string, string> = {};
+    await waitFor(
+      async () => {
+        runs = {};
+        for await (const wf of stack.temporal().workflow.list({ query: `InstanceUuid = '${id}'` })) {
+          runs[wf.workflowId.split('-')[0]] = wf.status.name;
+        }
+        return runs.delete === 'COMPLETED';
+      },
+      30_000,
+      'the visibility listing to show the completed delete',
+    );
     expect(runs).toEqual({ create: 'CANCELLED', delete: 'COMPLETED' });
     // The host destroyed the half-built guest: it reports exactly the guests of its live servers.
     await waitFor(() => guestsMatchServers('c3-slow'), 10_000, 'c3-slow to report no stray guest');

@@ -37,7 +37,7 @@ export interface ServiceRow {
 
 /** The few fields of OpenStack's JSON the benchmarks read. */
 export interface Body {
-  server: { id: string; status?: string };
+  server: { id: string; status?: string; name?: string; fault?: ServerRow['fault'] };
   /** os-getConsoleOutput's answer. */
   output?: string;
   servers: ServerRow[];
@@ -73,18 +73,28 @@ export class Api {
   }
 }
 
-/** Polls the server list until `done` holds for every id, noting when each first did. */
+/**
+ * Polls the server list until `done` holds for every id, noting when each first did (a server
+ * that is gone is undefined). With `since` (epoch ms, at or before the ids' requests), the list
+ * holds only servers changed since then, deleted ones among them, as Nova's changes-since does: a
+ * poll costs what the watched servers cost, not what the whole cloud's first page does.
+ */
 export async function watch(
   api: Api,
   ids: string[],
   done: (server: ServerRow | undefined) => boolean,
   pollMs: number,
+  since?: number,
 ): Promise<Map<string, number>> {
   const finished = new Map<string, number>();
+  // changes-since compares with updated_at: a second back covers any rounding of either clock.
+  const filter = since === undefined ? '' : `&changes-since=${new Date(since - 1000).toISOString()}`;
   while (finished.size < ids.length) {
-    const { body } = await api.call('GET', '/compute/v2.1/servers/detail?limit=1000');
+    const { body } = await api.call('GET', `/compute/v2.1/servers/detail?limit=1000${filter}`);
     const now = Date.now();
-    const byId = new Map(body.servers.map((server) => [server.id, server]));
+    const byId = new Map(
+      body.servers.filter((server) => server.status !== 'DELETED').map((server) => [server.id, server]),
+    );
     for (const id of ids) if (!finished.has(id) && done(byId.get(id))) finished.set(id, now);
     await sleep(pollMs);
   }
@@ -287,7 +297,14 @@ async function warmUp(
   );
   const warmIds = warm.map((res) => res.body.server.id as string);
   if (options.timeoutMs === undefined) {
-    await watch(api, warmIds, (s) => s?.status === 'ACTIVE', options.pollMs);
+    await watch(api, warmIds, (s) => s?.status === 'ACTIVE' || s?.status === 'ERROR', options.pollMs);
+    const shown = await Promise.all(warmIds.map((id) => api.call('GET', `/compute/v2.1/servers/${id}`)));
+    const errors = shown.map(({ body }) => body.server).filter((server) => server.status === 'ERROR');
+    if (errors.length > 0) {
+      throw new Error(
+        `${errors.length} warm-up boots ended in ERROR, as ${errors[0].name}: ${errors[0].fault?.message}`,
+      );
+    }
     await Promise.all(warmIds.map((id) => api.call('DELETE', `/compute/v2.1/servers/${id}`)));
     await watch(api, warmIds, (s) => s === undefined, options.pollMs);
   } else {

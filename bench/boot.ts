@@ -55,7 +55,8 @@ async function operate(
     return id;
   };
   const waitFor = async (ids: string[]) => {
-    for (const [id, at] of await watch(api, ids, isDone, POLL_MS)) result.done.set(id, at);
+    const since = Math.min(...ids.map((id) => result.sent.get(id)!));
+    for (const [id, at] of await watch(api, ids, isDone, POLL_MS, since)) result.done.set(id, at);
   };
   if (values.serial) {
     for (let i = 0; i < count; i++) {

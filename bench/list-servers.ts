@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { parseArgs } from 'node:util';
 import { machine, watch, withBenchStack } from './api';
 import { loadSettings } from '../common/config';
-import { cpuByPart } from './process-cpu';
+import { cpuByPart, cpuSpent } from './process-cpu';
 import { copyInstances } from './seed-servers';
 import { percentile } from './stats';
 
@@ -137,8 +137,7 @@ async function main() {
       }
       const [cpuAfter, apiAfter] = [cpuByPart(scratch), await apiCpu()];
       const apiCpuMs = ((apiAfter - apiBefore) * 1000) / RUNS;
-      const pgCpuMs =
-        (((cpuAfter.get('postgresql') ?? 0) - (cpuBefore.get('postgresql') ?? 0)) * 1000) / RUNS;
+      const pgCpuMs = ((cpuSpent(cpuBefore, cpuAfter).get('postgresql') ?? 0) * 1000) / RUNS;
       console.log(`\n## Listing: GET /servers/detail of ${SERVERS} servers, one page (${machine()})\n`);
       console.log('| figure | n | p50 ms | p90 ms | page | goal |\n|---|---|---|---|---|---|');
       console.log(

@@ -25,6 +25,8 @@ export interface LocalCloudOptions {
   /** Where the Temporal dev server listens, when TEMPORAL_ADDRESS is not set; no UI port runs it headless. */
   temporalPort: number;
   temporalUiPort?: number;
+  /** The real server's Go profiles on this port ([temporal] server = postgres; benchmarks only). */
+  temporalPprofPort?: number;
   /** Keep the embedded PostgreSQL's data when stopped (npm start) or not (benchmarks). */
   persistent: boolean;
   /** Names of the fake compute hosts, spread over a few worker processes (see computeGroups). */
@@ -102,6 +104,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
             configDir: join(env.dataDir, 'temporal-server'),
             logFile: join(env.dataDir, 'temporal.log'),
             detached: true,
+            pprofPort: options.temporalPprofPort,
           })
         : await startTemporalDevServer({
             cli: resolveTemporalCli(log),

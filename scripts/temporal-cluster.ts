@@ -18,6 +18,8 @@ export interface TemporalClusterOptions extends TemporalServerBinaries {
   logFile: string;
   /** Runs in its own process group, so a terminal's Ctrl-C reaches the supervisor only. */
   detached?: boolean;
+  /** Serves Go's profiles at http://127.0.0.1:<port>/debug/pprof/ (benchmarks only). */
+  pprofPort?: number;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -120,7 +122,7 @@ ${store(`${options.databaseName}_visibility`, 4)}
 global:
   membership:
     maxJoinDuration: 30s
-    broadcastAddress: 127.0.0.1
+    broadcastAddress: 127.0.0.1${options.pprofPort ? `\n  pprof:\n    port: ${options.pprofPort}\n    host: 127.0.0.1` : ''}
 services:
 ${await service('frontend', options.port, `\n      httpPort: ${await freePort()}`)}
 ${await service('history', await freePort())}

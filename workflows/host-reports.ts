@@ -4,6 +4,7 @@ import {
   continueAsNew,
   defineSignal,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -21,12 +22,20 @@ export interface HostReportsInput {
   reporter: string;
   /** Continue-as-new past this many history events, well before Temporal's own suggestion. */
   maxHistoryEvents?: number;
+  /**
+   * Continue-as-new past this many bytes of history: each signal holds the reports of a whole
+   * process (about 130 KB for 250 hosts), so it is size, not events, that grows a history first.
+   */
+  maxHistoryBytes?: number;
   /** Ends after this long without a report: the process is gone, or reports elsewhere now. */
   idleTimeout?: Duration;
 }
 
 const DEFAULT_MAX_HISTORY_EVENTS = 2000;
+const DEFAULT_MAX_HISTORY_BYTES = 1_000_000;
 const DEFAULT_IDLE_TIMEOUT: Duration = '1 hour';
+/** How long a run about to continue as new waits for its destroys, recording no report meanwhile. */
+const DESTROYS_WAIT: Duration = '10 seconds';
 
 // Bounded like every conductor step: reports that cannot be recorded are dropped (the next ones,
 // every report_interval, restate the hosts) rather than retried for ever.
@@ -48,14 +57,26 @@ export async function hostReportsWorkflow(
   input: HostReportsInput,
   pending: HostReport[] = [],
 ): Promise<void> {
-  const { maxHistoryEvents = DEFAULT_MAX_HISTORY_EVENTS, idleTimeout = DEFAULT_IDLE_TIMEOUT } = input;
+  const {
+    maxHistoryEvents = DEFAULT_MAX_HISTORY_EVENTS,
+    maxHistoryBytes = DEFAULT_MAX_HISTORY_BYTES,
+    idleTimeout = DEFAULT_IDLE_TIMEOUT,
+  } = input;
+  // Runs before this patch continued as new by event count only, and only once every destroy
+  // under way had ended, recording no report meanwhile: a destroy waiting on a host that is
+  // away held up the reports of every other host of the process.
+  const shortRuns = patched('host-reports-short-runs');
   const latest = new Map(pending.map((report) => [report.host, report]));
   setHandler(reportsSignal, (reports) => {
     for (const report of reports) latest.set(report.host, report);
   });
 
+  // Each run records at least once: its input alone (the reports it was handed) may be large.
+  let recordedOnce = false;
   const historyIsLong = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents;
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength > maxHistoryEvents ||
+    (shortRuns && recordedOnce && workflowInfo().historySize > maxHistoryBytes);
   /** Stale guests whose destroy is under way (`<host> <uuid>`): one destroy per guest at a time. */
   const destroying = new Set<string>();
   const destroyStale = (host: string, instanceUuid: string) => {
@@ -81,6 +102,7 @@ export async function hostReportsWorkflow(
     let staleGuests: Record<string, string[]>;
     try {
       ({ staleGuests } = await recordHostReports(reports));
+      recordedOnce = true;
     } catch (error) {
       log.error('could not record host reports; waiting for the next', {
         reporter: input.reporter,
@@ -92,6 +114,13 @@ export async function hostReportsWorkflow(
       for (const instanceUuid of guests) destroyStale(host, instanceUuid);
     }
   }
-  await condition(() => destroying.size === 0 && allHandlersFinished());
+  if (shortRuns) {
+    // The destroys under way get a moment to end (one just scheduled would not even start if the
+    // run closed now); one still running after it is left (its result unread): if it does not
+    // end, the host's next report finds the guest stale again, and the next run destroys it.
+    await condition(() => destroying.size === 0 && allHandlersFinished(), DESTROYS_WAIT);
+  } else {
+    await condition(() => destroying.size === 0 && allHandlersFinished());
+  }
   await continueAsNew<typeof hostReportsWorkflow>(input, [...latest.values()]);
 }

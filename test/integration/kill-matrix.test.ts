@@ -209,10 +209,59 @@ describe('kill -9 matrix', () => {
     for (const file of readdirSync(pauseDir)) rmSync(join(pauseDir, file));
   }
 
+  const servicesOf = async () =>
+    ((await context.admin.get('/compute/v2.1/os-services?binary=nova-compute', LATEST)).body.services ??
+      []) as { host: string; state: string; status: string }[];
+
+  /** Every host enabled and up (its reports recorded within service_down_time). */
+  async function everyHostUp(): Promise<void> {
+    await waitFor(
+      async () => {
+        const services = await servicesOf();
+        return MATRIX_HOSTS.every((host) =>
+          services.some((s) => s.host === host && s.state === 'up' && s.status === 'enabled'),
+        );
+      },
+      120_000,
+      'every compute host to be enabled and up',
+    );
+  }
+
+  /**
+   * The cloud as the next round needs it, however this one ended: every held step let go, the
+   * evacuees' host running and enabled again, no server left.
+   */
+  async function restoreCloud(): Promise<void> {
+    for (const file of readdirSync(pauseDir)) {
+      if (file.endsWith('.armed')) rmSync(join(pauseDir, file), { force: true });
+      if (file.endsWith('.reached'))
+        writeFileSync(join(pauseDir, file.replace(/\.reached$/, '.release')), '');
+    }
+    await bringBackEvacueesHost(context.admin, async () => {
+      if (!stack.process(EVACUEES).running) stack.startCompute(EVACUEES);
+    });
+    await cleanUp();
+  }
+
   async function round(name: ProcessName): Promise<Cell[]> {
     const ofRound: Cell[] = OPERATION_CASES.flatMap((operation) =>
       PHASES.map((phase) => ({ operation, phase, process: name, problems: [] })),
     );
+    // Each round starts from a healthy cloud, whatever the round before left behind.
+    await everyHostUp();
+    try {
+      await runRound(name, ofRound);
+    } catch (error) {
+      for (const cell of ofRound) cell.problems.push(`the round stopped: ${String(error)}`);
+      throw error;
+    } finally {
+      cells.push(...ofRound);
+      await restoreCloud();
+    }
+    return ofRound;
+  }
+
+  async function runRound(name: ProcessName, ofRound: Cell[]): Promise<void> {
     const label = (cell: Cell) => `km-${name}-${cell.phase}-${cell.operation.name.replace(/ /g, '-')}`;
     // The evacuees first: then their host is disabled, and the other cases' moves go elsewhere.
     const evacuees = ofRound.filter((cell) => cell.operation.evacuee);
@@ -269,19 +318,10 @@ describe('kill -9 matrix', () => {
       }),
     );
     await bringBackEvacueesHost(context.admin, async () => void stack.startCompute(EVACUEES));
-    await waitFor(
-      async () =>
-        (await context.admin.get(`/compute/v2.1/os-services?host=${EVACUEES}`, LATEST)).body.services?.[0]
-          ?.state === 'up',
-      60_000,
-      `${EVACUEES} to be up again`,
-    );
+    await everyHostUp();
     // The hosts' next reports destroy what must not run (the evacuees' old copies among them).
     const violations = await violationsOnceSettled(stack, MATRIX_HOSTS, 60_000);
     for (const cell of ofRound) cell.problems.push(...violations);
-    await cleanUp();
-    cells.push(...ofRound);
-    return ofRound;
   }
 
   it.each(PROCESSES)(

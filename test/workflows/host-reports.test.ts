@@ -99,6 +99,45 @@ describe('host reports workflow', () => {
     });
   });
 
+  it('continues as new past its history size, waiting at most 10 s for a destroy still under way', async () => {
+    let releaseDestroy!: () => void;
+    const destroyed = new Promise<void>((resolve) => (releaseDestroy = resolve));
+    const hosts = { 'compute-a': healthyHost({ destroy: () => destroyed }), 'compute-b': healthyHost() };
+    await testbed.run({ conductor: everyGuestStale, hosts }, async (journal) => {
+      const workflowId = `${hostReportsWorkflowId('compute-a')}-${Date.now()}`;
+      const batches = [[report('compute-a', { 'stale-a': 1 }), report('compute-b')], [report('compute-b')]];
+      // Any history is over this size: the run continues as new after its first batch.
+      const handle = await signalWithStart(
+        workflowId,
+        { reporter: 'compute-a', maxHistoryBytes: 1 },
+        batches[0],
+      );
+      const firstRun = testbed.client.workflow.getHandle(workflowId, handle.signaledRunId);
+      try {
+        await journal.started('compute-a.destroy');
+        // The run waits 10 s for its destroys before it continues as new.
+        await testbed.env.sleep('11 seconds');
+        await until(
+          async () => (await firstRun.describe()).status.name !== 'RUNNING',
+          'the first run to end',
+          30_000,
+        );
+        expect((await firstRun.describe()).status.name).toBe('CONTINUED_AS_NEW');
+        await handle.signal<[HostReport[]]>('reports', batches[1]);
+        await until(
+          async () => journal.inputsOf('conductor.recordHostReports').length === 2,
+          'the next run to record the next batch',
+          5_000,
+        );
+      } finally {
+        releaseDestroy();
+      }
+      expect(journal.inputsOf('conductor.recordHostReports')).toEqual(batches);
+      expect(journal.inputsOf('compute-a.destroy')).toEqual(['stale-a']);
+      await handle.terminate('test over');
+    });
+  });
+
   it('coalesces the reports that arrive while others are recorded to the newest of each host', async () => {
     let releaseRecord!: () => void;
     const recording = new Promise<void>((resolve) => (releaseRecord = resolve));

@@ -12,7 +12,8 @@ const at = (version: string, ...command: string[]) => ['--os-compute-api-version
  * The operations that move or remake a server through the unmodified `openstack` CLI, as an admin
  * types them: resize with confirm and revert, cold migration with confirm, live migration with
  * its list, abort and force-complete, evacuation from a host marked down, and rebuild. Hosts:
- * mv-a and mv-b; mv-slow copies a live guest for 8 s (servers reach it only by name).
+ * mv-a and mv-b; mv-slow copies a live guest for 60 s (servers reach it only by name), so that
+ * an abort or a force-complete, each a few CLI calls away, always finds the copy running.
  */
 describeWithCli('openstack CLI: moves', () => {
   let stack: TestStack;
@@ -22,7 +23,7 @@ describeWithCli('openstack CLI: moves', () => {
   beforeAll(async () => {
     stack = await TestStack.start({
       computeHosts: ['mv-a', 'mv-b', 'mv-slow'],
-      config: '[fake_driver]\nslow_methods = mv-slow:liveMigrate:8\n',
+      config: '[fake_driver]\nslow_methods = mv-slow:liveMigrate:60\n',
     });
     await stack.waitHealthy();
     openstack = new OpenstackCli(cli!, stack.apiUrl, stack.workDir);

@@ -92,7 +92,13 @@ async function main() {
     // cost, not the steady state this bench measures.
     const connection = await Connection.connect({ address: cloud.temporalAddress });
     const temporal = new Client({ connection, namespace: settings.env.temporalNamespace });
-    while ((await powerSyncSchedules(temporal)) < HOSTS) await sleep(5000);
+    for (;;) {
+      const schedules = await powerSyncSchedules(temporal);
+      if (schedules >= HOSTS) break;
+      if (Date.now() - started > 1_200_000)
+        throw new Error(`only ${schedules} of ${HOSTS} power-sync schedules`);
+      await sleep(5000);
+    }
     await connection.close();
     log(
       `every host's power-sync schedule after ${((Date.now() - started) / 1000).toFixed(0)} s; settling one interval`,

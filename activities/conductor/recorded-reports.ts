@@ -37,8 +37,9 @@ function content(report: HostReport): string {
 }
 
 /**
- * Reports that changed nothing: each host's service is seen alive again (as recordService would)
- * and its compute node touched, all in one statement. Returns the hosts touched; a host left out
+ * Reports that changed nothing: each host's service is seen alive again (as recordService would,
+ * counting only a report later than the last one seen, so that a batch run again counts once) and
+ * its compute node touched, all in one statement. Returns the hosts touched; a host left out
  * has no such service and node (deleted by an admin, or the zone changed), or its service is
  * forced down (an admin fenced the host, and may evacuate it at once): the caller records its
  * report in full.
@@ -50,7 +51,8 @@ export async function touchHosts(dataSource: DataSource, reports: HostReport[]):
        SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[])
                   AS r(host, reported_at, zone, hypervisor_hostname)),
      service AS (
-       UPDATE services s SET report_count = s.report_count + 1,
+       UPDATE services s SET report_count = s.report_count + CASE WHEN s.last_seen_up IS NULL
+                OR LEAST(report.reported_at, now()) > s.last_seen_up THEN 1 ELSE 0 END,
               last_seen_up = GREATEST(s.last_seen_up, LEAST(report.reported_at, now())), updated_at = now()
          FROM report
         WHERE s.host = report.host AND s."binary" = 'nova-compute' AND s.zone = report.zone

@@ -135,16 +135,44 @@ describe('conductor steps run twice change nothing more than once', () => {
     for (const host of ['h1', 'h2']) await steps.recordHostReport(report(host));
   });
 
-  it('records a host report again without moving the inventory or its generation', async () => {
-    // A report restates the host's present: a second recording only refreshes when it was seen.
-    const inventory = () =>
-      stack.query(
-        `SELECT n.*, NULL AS updated_at, s.zone FROM compute_nodes n JOIN services s ON s.id = n.service_id ORDER BY n.id`,
-      );
+  /** The hosts' inventories and services as an operator reads them, the touch times left out. */
+  const inventory = () =>
+    stack.query(
+      `SELECT n.*, NULL AS updated_at, s.zone, s.report_count, s.last_seen_up
+         FROM compute_nodes n JOIN services s ON s.id = n.service_id ORDER BY n.id`,
+    );
+
+  it('records a host report again without moving the inventory, its generation or its count', async () => {
+    // A report restates the host's present: a second recording of the same report changes nothing.
     const again = report('h1');
     await steps.recordHostReport(again);
     const before = await inventory();
     expect(await steps.recordHostReport(again)).toEqual({ staleGuests: [] });
+    expect(await steps.recordHostReports([again])).toEqual({ staleGuests: {} });
+    expect(await inventory()).toEqual(before);
+  });
+
+  it('records a batch of reports in full again, in a restarted conductor, counting each report once', async () => {
+    // A conductor that restarted remembers no report, so it records the batch it runs again in full.
+    const counts = async () =>
+      (
+        await stack.query<{ report_count: number }>(
+          `SELECT report_count FROM services WHERE host IN ('h1', 'h2') ORDER BY host`,
+        )
+      ).map((row) => row.report_count);
+    const [h1, h2] = await counts();
+    const batch = [report('h1'), report('h2')];
+    await steps.recordHostReports(batch);
+    expect(await counts()).toEqual([h1 + 1, h2 + 1]);
+    const before = await inventory();
+    const restarted = createConductorActivities({
+      dataSource,
+      config: parseConfig('').config,
+      logger: createLogger('test'),
+      networking: networkService('nova'),
+      temporal: stack.temporal(),
+    });
+    expect(await restarted.recordHostReports(batch)).toEqual({ staleGuests: {} });
     expect(await inventory()).toEqual(before);
   });
 

@@ -15,16 +15,19 @@ import { cpuBetween, cpuByPart } from './process-cpu';
 import { figures, formatFigures, type RunFigures } from './stats';
 
 /**
- * `npm run bench:moves -- --count 20 --hosts 3`: on a stack of its own with fake hosts, moves N
- * servers at once through the real API (compute 2.93, as admin) and measures each move to its end
- * state: resize + confirm, cold migrate + confirm, live migration, and evacuation of a host forced
- * down; then the same Temporal server's ceiling for a workflow of the same shape.
+ * `npm run bench:moves -- --count 20 --hosts 3 [--temporal postgres]`: on a stack of its own with
+ * fake hosts, moves N servers at once through the real API (compute 2.93, as admin) and measures
+ * each move to its end state: resize + confirm, cold migrate + confirm, live migration, and
+ * evacuation of a host forced down; then the same Temporal server's ceiling for a workflow of the
+ * same shape.
  */
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '20' },
     hosts: { type: 'string', default: '3' },
     poll: { type: 'string', default: '100' },
+    // dev: the Temporal dev server on SQLite; postgres: the real server on PostgreSQL.
+    temporal: { type: 'string', default: 'dev' },
     /** Seconds any one wait may take before it reports the servers that did not arrive. */
     timeout: { type: 'string', default: '300' },
   },
@@ -40,7 +43,8 @@ const TIMEOUT_MS = Number(values.timeout) * 1000;
  * default size (1000 vCPUs, 800 GB of memory, 600 TB of disk each): far more than N servers need.
  */
 const CONFIG =
-  '[DEFAULT]\nmax_concurrent_live_migrations = 0\n[quota]\ninstances = -1\ncores = -1\nram = -1\n';
+  '[DEFAULT]\nmax_concurrent_live_migrations = 0\n[quota]\ninstances = -1\ncores = -1\nram = -1\n' +
+  `[temporal]\nserver = ${values.temporal}\n`;
 
 /**
  * The activities of each move, counted from its workflow on the path a move between two hosts
@@ -425,7 +429,7 @@ async function main() {
       }
       const out: string[] = [
         '',
-        `${COUNT} concurrent operations, ${stack.hosts.length} fake hosts, on ${machine()}`,
+        `${COUNT} concurrent operations, ${stack.hosts.length} fake hosts, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}`,
         '[DEFAULT] max_concurrent_live_migrations = 0 (unlimited), quota unlimited, compute 2.93 as admin',
         '',
         formatFigures(result.setup),

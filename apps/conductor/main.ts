@@ -65,6 +65,7 @@ async function main() {
     connection,
     namespace: env.temporalNamespace,
     taskQueue: CONDUCTOR_TASK_QUEUE,
+    maxCachedWorkflows: config.conductor.max_cached_workflows,
     interceptors: {
       activity: [
         activityLog(logger, 'debug'),

@@ -135,6 +135,14 @@ export const OPTIONS = {
     reconcile_interval: intOpt(30, 'Seconds between reconciler passes (stuck claims, unstarted workflows).', {
       min: 1,
     }),
+    // Each cached workflow keeps AsyncLocalStorage instances alive in the workflow thread, and on
+    // Node 20 every promise created there walks all of them: a cache of every idle host workflow
+    // of a thousand-host cloud made each workflow task several times slower (BENCHMARKS.md).
+    max_cached_workflows: intOpt(
+      200,
+      "Workflows the conductor keeps in memory between their tasks; the least recently used others are replayed from their history when they next run.",
+      { min: 2 },
+    ),
   },
   scheduler: {
     max_attempts: intOpt(3, 'Hosts tried for one boot, the first pick and its alternates.', { min: 1 }),

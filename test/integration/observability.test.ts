@@ -31,12 +31,20 @@ const logLines = (stack: TestStack, name: string): any[] =>
  * (the Temporal SDK's own beside Novaflow's), and JSON logs that carry the request id and the
  * workflow id.
  */
+const CACHED_WORKFLOWS = 2;
+
 describe('observability', () => {
   let stack: TestStack;
   let admin: ApiClient;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ computeHosts: ['ob-1', 'ob-2'], metrics: true });
+    stack = await TestStack.start({
+      computeHosts: ['ob-1', 'ob-2'],
+      metrics: true,
+      // Fewer than the workflows that stay alive here (a host-<name> a host, the hosts' reports,
+      // a server's events): the cache has to evict, and every operation still ends.
+      config: `[conductor]\nmax_cached_workflows = ${CACHED_WORKFLOWS}\n`,
+    });
     await stack.waitHealthy();
     admin = await ApiClient.login(stack.apiUrl, ADMIN);
     await computeServices(admin, 2);
@@ -96,6 +104,15 @@ describe('observability', () => {
     const host = (await admin.get(`/compute/v2.1/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:host'];
     const compute = await workerMetrics(host);
     expect(sample(compute, 'temporal_activity_execution_latency_count', { activity_type: 'build' })).toBe(1);
+  });
+
+  it("shows the conductor's workflow cache held to [conductor] max_cached_workflows, evicting the rest", async () => {
+    const { imageId } = await bootDefaults(admin);
+    const created = await createServer(admin, { name: 'cached', imageRef: imageId });
+    expect((await waitForServer(admin, created.body.server.id)).status).toBe('ACTIVE');
+    const conductor = await workerMetrics('conductor');
+    expect(sample(conductor, 'temporal_sticky_cache_size')).toBeLessThanOrEqual(CACHED_WORKFLOWS);
+    expect(sample(conductor, 'temporal_sticky_cache_total_forced_eviction')).toBeGreaterThan(0);
   });
 
   it('logs JSON lines with the request id in the API and the workflow id in the workers', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
 import { CONDUCTOR_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../../common/task-queues';
@@ -6,11 +7,21 @@ import { CONDUCTOR_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../../common/task-queue
 export const powerSyncId = (host: string) => `power-sync-${host}`;
 
 /**
+ * Where in each interval a host's sync runs, in whole seconds below the interval: the same for a
+ * host every time, and spread evenly over the hosts. An interval alone runs at the multiples of
+ * itself since the epoch, so every host's sync would start at the same instant (Nova spreads its
+ * periodic tasks with a random `periodic_fuzzy_delay` at each service's start).
+ */
+export function syncOffsetSeconds(host: string, intervalSeconds: number): number {
+  return createHash('sha256').update(host).digest().readUInt32BE(0) % intervalSeconds;
+}
+
+/**
  * One Temporal Schedule per compute host runs its power-state sync every
  * `[DEFAULT] sync_power_state_interval` (Nova's periodic _sync_power_states, one pass at a
- * time). The reconciler ensures them for every compute service it has not seen this process's
- * lifetime: a new host gets its schedule within a reconcile interval, a changed interval is
- * applied when a conductor starts.
+ * time), at its own offset in the interval. The reconciler ensures them for every compute service
+ * it has not seen this process's lifetime: a new host gets its schedule within a reconcile
+ * interval, a changed interval (or offset) is applied when a conductor starts.
  */
 export function createPowerSyncSchedules(deps: {
   dataSource: DataSource;
@@ -19,10 +30,17 @@ export function createPowerSyncSchedules(deps: {
 }) {
   const { dataSource, temporal, intervalSeconds } = deps;
   const ensured = new Set<string>();
-  const spec = { intervals: [{ every: `${intervalSeconds} seconds` }] };
 
   async function ensure(host: string): Promise<void> {
     const id = powerSyncId(host);
+    const spec = {
+      intervals: [
+        {
+          every: `${intervalSeconds} seconds`,
+          offset: `${syncOffsetSeconds(host, intervalSeconds)} seconds`,
+        },
+      ],
+    };
     try {
       await temporal.schedule.create({
         scheduleId: id,

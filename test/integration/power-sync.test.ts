@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { powerSyncId } from '../../activities/conductor/power-sync-schedules';
+import { powerSyncId, syncOffsetSeconds } from '../../activities/conductor/power-sync-schedules';
 import { ADMIN, ApiClient } from '../support/api-client';
 import { settled } from '../support/moves';
 import { bootDefaults, computeServices, createServer, LATEST, waitForServer } from '../support/servers';
@@ -39,7 +39,9 @@ describe('power-state sync', () => {
       'the power-sync schedule of ps-1 to have run',
     );
     const description = await schedule.describe();
-    expect(description.spec.intervals).toMatchObject([{ every: 2000 }]);
+    expect(description.spec.intervals).toEqual([
+      { every: 2000, offset: syncOffsetSeconds('ps-1', 2) * 1000 },
+    ]);
     expect(description.action).toMatchObject({ workflowType: 'powerSyncWorkflow', args: [{ host: 'ps-1' }] });
   });
 

@@ -26,13 +26,14 @@ const logLines = (stack: TestStack, name: string): any[] =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line));
 
+/** Fewer than the workflows that stay alive here: one `host-<name>` a host, the hosts' reports. */
+const CACHED_WORKFLOWS = 2;
+
 /**
  * What an operator's monitoring reads: Prometheus metrics from the API and from every worker
  * (the Temporal SDK's own beside Novaflow's), and JSON logs that carry the request id and the
  * workflow id.
  */
-const CACHED_WORKFLOWS = 2;
-
 describe('observability', () => {
   let stack: TestStack;
   let admin: ApiClient;
@@ -41,8 +42,7 @@ describe('observability', () => {
     stack = await TestStack.start({
       computeHosts: ['ob-1', 'ob-2'],
       metrics: true,
-      // Fewer than the workflows that stay alive here (a host-<name> a host, the hosts' reports,
-      // a server's events): the cache has to evict, and every operation still ends.
+      // The cache has to evict, and every operation still ends.
       config: `[conductor]\nmax_cached_workflows = ${CACHED_WORKFLOWS}\n`,
     });
     await stack.waitHealthy();

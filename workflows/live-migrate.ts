@@ -4,6 +4,7 @@ import {
   defineSignal,
   isCancellation,
   log,
+  patched,
   setHandler,
   sleep,
 } from '@temporalio/workflow';
@@ -49,7 +50,9 @@ const slotBackoff = (attempt: number) => Math.min(4_000, 500 * 2 ** Math.min(att
  *
  * Abort (DELETE /servers/{id}/migrations/{mid}) cancels this workflow: the copy stops, the
  * destination's shell and claim go, and the server stays where it was, ACTIVE or PAUSED. A
- * failure does the same and records a fault. Force-complete is a signal the source acts on.
+ * failure does the same and records a fault, unless the copy failed with the guest already gone
+ * from the source and on the destination: then the move finishes there, since rolling it back
+ * would destroy the only copy. Force-complete is a signal the source acts on.
  */
 export async function liveMigrateWorkflow(input: LiveMigrateInput): Promise<OperationOutcome> {
   const { instanceUuid, migrationUuid } = input;
@@ -185,7 +188,38 @@ export async function liveMigrateWorkflow(input: LiveMigrateInput): Promise<Oper
         }
       }
     });
-    await copy;
+    try {
+      await copy;
+    } catch (error) {
+      // Runs before this patch rolled every failed copy back, destroying the destination's copy
+      // even when the guest had left the source: a last attempt that lost track of a copy the
+      // hypervisor finished, or one that could not reach the destination to confirm it.
+      if (isCancellation(error) || !patched('live-migrate-arrived-guest')) throw error;
+      if (!(await arrived(source, dest))) throw error;
+      log.warn('the copy failed, but the guest has left the source and is on the destination', {
+        instanceUuid,
+        error: describeFailure(error),
+      });
+    }
+  };
+
+  /**
+   * Whether a guest whose copy failed is on the destination and no longer on the source (the
+   * source drops its guest only once the copy is done). A host that does not answer soon is not
+   * known to have (or lack) it: the copy is then rolled back, as before.
+   */
+  const arrived = async (source: string, dest: string): Promise<boolean> => {
+    const guestsOf = (host: string) =>
+      hostActivities(host, {
+        scheduleToStartTimeout: '30 seconds',
+        startToCloseTimeout: '1 minute',
+        retry: { maximumAttempts: 1 },
+      }).guestPowerStates();
+    try {
+      return !(instanceUuid in (await guestsOf(source))) && instanceUuid in (await guestsOf(dest));
+    } catch {
+      return false;
+    }
   };
 
   try {

@@ -311,18 +311,23 @@ describe('live migration', () => {
   });
 
   it('when the copy fails, the destination shell goes, the instance is put back, and the fault recorded', async () => {
+    let instanceUuid = '';
     const source = movingHost({
       liveMigrate: async () => {
         throw virtDriverError('migration stalled: dirty pages outpace the link', false);
       },
+      // The guest is still here: the copy did not take it away.
+      guestPowerStates: async () => ({ [instanceUuid]: PowerState.RUNNING }),
     });
     await testbed.run({ conductor: liveMigrationConductor(), hosts: hosts(source) }, async (journal) => {
       const migration = startLiveMigration();
+      instanceUuid = migration.instanceUuid;
       const handle = await migration.started;
       expect(await handle.result()).toBe('failed');
-      expect(journal.names().slice(-5)).toEqual([
+      expect(journal.names().slice(-6)).toEqual([
         'conductor.advanceMove',
         'compute-a.liveMigrate',
+        'compute-a.guestPowerStates',
         'compute-b.destroy',
         'conductor.revertMove',
         'conductor.failOperation',
@@ -340,6 +345,44 @@ describe('live migration', () => {
       expect(journal.names()).not.toContain('compute-a.destroy');
       await recordHistory('live-migrate-failed', handle);
     });
+  });
+
+  it('when the copy fails after the guest left the source for the destination, the move finishes there', async () => {
+    // The source's last attempt lost track of a copy the hypervisor finished: rolling back would
+    // destroy the destination's copy, the only one.
+    let instanceUuid = '';
+    const source = movingHost({
+      liveMigrate: async () => {
+        throw virtDriverError(`Instance ${instanceUuid} could not be found.`, false);
+      },
+      guestPowerStates: async () => ({}),
+    });
+    const destination = movingHost({
+      guestPowerStates: async () => ({ [instanceUuid]: PowerState.RUNNING }),
+    });
+    await testbed.run(
+      { conductor: liveMigrationConductor(), hosts: hosts(source, destination) },
+      async (journal) => {
+        const migration = startLiveMigration();
+        instanceUuid = migration.instanceUuid;
+        const handle = await migration.started;
+        expect(await handle.result()).toBe('done');
+        expect(journal.names().slice(-6)).toEqual([
+          'compute-a.liveMigrate',
+          'compute-a.guestPowerStates',
+          'compute-b.guestPowerStates',
+          'compute-b.postLiveMigrationAtDestination',
+          'conductor.finishLiveMigration',
+          'compute-a.destroy',
+        ]);
+        expect(journal.inputsOf('conductor.finishLiveMigration')).toEqual([
+          expect.objectContaining({ destination: HOST_B, powerState: PowerState.RUNNING }),
+        ]);
+        expect(journal.names()).not.toContain('compute-b.destroy');
+        expect(journal.names()).not.toContain('conductor.revertMove');
+        await recordHistory('live-migrate-copy-failed-guest-arrived', handle);
+      },
+    );
   });
 
   it("tries the alternate when the first destination's check refuses, giving the refused claim back", async () => {

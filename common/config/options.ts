@@ -140,7 +140,7 @@ export const OPTIONS = {
     // of a thousand-host cloud made each workflow task several times slower (BENCHMARKS.md).
     max_cached_workflows: intOpt(
       200,
-      "Workflows the conductor keeps in memory between their tasks; the least recently used others are replayed from their history when they next run.",
+      'Workflows the conductor keeps in memory between their tasks; the least recently used others are replayed from their history when they next run.',
       { min: 2 },
     ),
   },

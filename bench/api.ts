@@ -330,6 +330,11 @@ async function warmUp(
 }
 
 /** The machine a run was on, for the heading of its figures. */
+/** The Temporal server a bench ran on (`--temporal dev|postgres`), as its report names it. */
+export function temporalServerName(server: string): string {
+  return server === 'postgres' ? 'Temporal server on PostgreSQL' : 'Temporal dev server';
+}
+
 export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }

@@ -1,6 +1,15 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { Api, log, machine, measureCeiling, type ServerRow, watch, withBenchStack } from './api';
+import {
+  Api,
+  log,
+  machine,
+  measureCeiling,
+  type ServerRow,
+  temporalServerName,
+  watch,
+  withBenchStack,
+} from './api';
 import { cpuBetween, cpuByPart } from './process-cpu';
 import { copyInstances } from './seed-servers';
 import { figures, formatFigures, type RunFigures } from './stats';
@@ -166,7 +175,7 @@ async function main() {
         ),
       );
       process.stdout.write(
-        `\n${COUNT} ${values.serial ? 'operations one after another' : 'concurrent operations'}, ${hosts.length} fake hosts${seeded > 0 ? ` holding ${seeded} servers` : ''}, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}\n\n${formatFigures(rows)}\n` +
+        `\n${COUNT} ${values.serial ? 'operations one after another' : 'concurrent operations'}, ${hosts.length} fake hosts${seeded > 0 ? ` holding ${seeded} servers` : ''}, ${temporalServerName(values.temporal)}, on ${machine()}\n\n${formatFigures(rows)}\n` +
           `\nCPU time of the boots and deletes, by process: ${cpu}\n`,
       );
     },

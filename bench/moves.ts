@@ -8,6 +8,7 @@ import {
   measureCeiling,
   type ServerRow,
   settle,
+  temporalServerName,
   type Verdict,
   withBenchStack,
 } from './api';
@@ -429,7 +430,7 @@ async function main() {
       }
       const out: string[] = [
         '',
-        `${COUNT} concurrent operations, ${stack.hosts.length} fake hosts, Temporal ${values.temporal === 'postgres' ? 'server on PostgreSQL' : 'dev server'}, on ${machine()}`,
+        `${COUNT} concurrent operations, ${stack.hosts.length} fake hosts, ${temporalServerName(values.temporal)}, on ${machine()}`,
         '[DEFAULT] max_concurrent_live_migrations = 0 (unlimited), quota unlimited, compute 2.93 as admin',
         '',
         formatFigures(result.setup),

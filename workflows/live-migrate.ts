@@ -15,7 +15,7 @@ import { VmState } from '../common/compute/instance-states';
 import { MigrationStatus } from '../common/compute/migrations';
 import { type MoveDecision, MOVE_SIGNALS } from '../common/compute/move-signals';
 import { conductor } from './conductor-activities';
-import { destroyQuietly } from './engine/guest-on-host';
+import { destroyQuietly, guestsOnHost } from './engine/guest-on-host';
 import { type OperationInput, OperationRun } from './engine/operation-run';
 import { operationFailed, type OperationOutcome, runOperation } from './engine/run-operation';
 import { tryHosts } from './engine/try-hosts';
@@ -209,14 +209,8 @@ export async function liveMigrateWorkflow(input: LiveMigrateInput): Promise<Oper
    * known to have (or lack) it: the copy is then rolled back, as before.
    */
   const arrived = async (source: string, dest: string): Promise<boolean> => {
-    const guestsOf = (host: string) =>
-      hostActivities(host, {
-        scheduleToStartTimeout: '30 seconds',
-        startToCloseTimeout: '1 minute',
-        retry: { maximumAttempts: 1 },
-      }).guestPowerStates();
     try {
-      return !(instanceUuid in (await guestsOf(source))) && instanceUuid in (await guestsOf(dest));
+      return !(instanceUuid in (await guestsOnHost(source))) && instanceUuid in (await guestsOnHost(dest));
     } catch {
       return false;
     }

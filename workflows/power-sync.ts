@@ -1,6 +1,6 @@
 import { log, uuid4 } from '@temporalio/workflow';
 import { conductor } from './conductor-activities';
-import { hostActivities } from './host-activities';
+import { guestsOnHost } from './engine/guest-on-host';
 
 export interface PowerSyncInput {
   host: string;
@@ -20,11 +20,7 @@ export interface PowerSyncResult {
  * A host that does not answer is skipped until the next pass.
  */
 export async function powerSyncWorkflow({ host }: PowerSyncInput): Promise<PowerSyncResult> {
-  const guests = await hostActivities(host, {
-    scheduleToStartTimeout: '30 seconds',
-    startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 1 },
-  }).guestPowerStates();
+  const guests = await guestsOnHost(host);
   const mismatches = await conductor.syncPowerStates({ host, guests });
   const result: PowerSyncResult = { stopped: [], skipped: [] };
   for (const mismatch of mismatches) {
